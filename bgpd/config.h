@@ -1,0 +1,80 @@
+/*
+ * bgpd/config.h: the parsed peers.conf (grammar in man/peers.conf.5 and
+ * INTERFACE.md).  The parser reports every error as "FILE:LINE: message",
+ * keeps going to find the rest, and never half-applies a bad file.
+ */
+#ifndef WREN_CONFIG_H
+#define WREN_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONF_DEFAULT_FILE	"/etc/wren/peers.conf"
+#define CONF_DEFAULT_SOCKET	"/run/wren/wrend.sock"
+#define CONF_MAX_PATTERNS	16
+#define CONF_PATTERN_LEN	32
+#define CONF_NAME_LEN		64
+#define CONF_PATH_LEN		108	/* sun_path */
+
+struct listen_conf {
+	struct wr_addr		 addr;	/* af 0: all addresses */
+	uint16_t		 port;
+	struct listen_conf	*next;
+};
+
+struct kernel_conf {
+	char		learn[CONF_MAX_PATTERNS][CONF_PATTERN_LEN];
+	int		nlearn;
+	uint8_t		install_proto;	/* default 186 */
+	uint32_t	metric;		/* default 32 */
+	int		persist;	/* default 1 */
+};
+
+struct gr_conf {
+	int		enabled;	/* default 1 */
+	uint16_t	restart_time;	/* default 120 */
+	uint16_t	stale_time;	/* default 360 */
+};
+
+struct neighbor_conf {
+	struct wr_addr		 addr;
+	uint32_t		 remote_as;
+	int			 passive;
+	uint16_t		 port;		/* default 179 */
+	uint16_t		 hold_time;	/* default 90; 0 or >= 3 */
+	uint16_t		 keepalive;	/* default 0: hold_time / 3 */
+	uint16_t		 connect_retry;	/* default 5 s */
+	char			 name[CONF_NAME_LEN];	/* default "" */
+	char			 description[CONF_NAME_LEN];
+	int			 line;		/* where it was defined */
+	struct neighbor_conf	*next;
+};
+
+struct wren_config {
+	char			 file[CONF_PATH_LEN * 2];
+	uint32_t		 router_id;	/* host order; 0 = unset */
+	uint32_t		 local_as;
+	struct listen_conf	*listen;	/* NULL: all addresses, 179 */
+	char			 control_socket[CONF_PATH_LEN];	/* "" = unset */
+	struct kernel_conf	 kernel;
+	struct gr_conf		 gr;
+	struct neighbor_conf	*neighbors;	/* in file order */
+};
+
+/*
+ * Parse a file or a buffer.  Errors go to errf, one "FILE:LINE: message" per
+ * line.  Returns the config, or NULL if there was any error.
+ */
+struct wren_config	*config_parse_file(const char *path, FILE *errf);
+struct wren_config	*config_parse_buf(const char *name, const char *text,
+			    size_t len, FILE *errf);
+void			 config_free(struct wren_config *);
+struct neighbor_conf	*config_find_neighbor(const struct wren_config *,
+			    const struct wr_addr *);
+/* Do two neighbor definitions need a new session? (reload) */
+int			 config_neighbor_differs(const struct neighbor_conf *,
+			    const struct neighbor_conf *);
+
+#endif

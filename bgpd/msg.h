@@ -1,0 +1,205 @@
+/*
+ * bgpd/msg.h: the BGP-4 message codec (RFC 4271 §4), pure functions over
+ * bounds-checked buffers.  Parsers never touch sockets; on a protocol error
+ * they fill a struct bgp_err with the NOTIFICATION to send (RFC 4271 §6) or
+ * mark an UPDATE treat-as-withdraw (RFC 7606).
+ */
+#ifndef WREN_MSG_H
+#define WREN_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "rib.h"
+
+#define BGP_PORT		179
+#define BGP_VERSION		4
+#define BGP_HDR_LEN		19
+#define BGP_MIN_LEN		19
+#define BGP_MAX_LEN		4096
+#define AS_TRANS		23456	/* RFC 6793 */
+
+/* message types */
+#define BGP_OPEN		1
+#define BGP_UPDATE		2
+#define BGP_NOTIFICATION	3
+#define BGP_KEEPALIVE		4
+#define BGP_ROUTE_REFRESH	5
+
+/* NOTIFICATION error codes and subcodes, RFC 4271 §4.5 and later RFCs */
+#define ERR_HEADER		1
+#define  ERR_HDR_SYNC		1
+#define  ERR_HDR_LEN		2
+#define  ERR_HDR_TYPE		3
+#define ERR_OPEN		2
+#define  ERR_OPEN_VERSION	1
+#define  ERR_OPEN_AS		2
+#define  ERR_OPEN_BGPID		3
+#define  ERR_OPEN_OPT		4
+#define  ERR_OPEN_HOLDTIME	6
+#define  ERR_OPEN_CAPA		7
+#define ERR_UPDATE		3
+#define  ERR_UPD_ATTRLIST	1
+#define  ERR_UPD_UNKNWN_WK_ATTR	2
+#define  ERR_UPD_MISSING_WK_ATTR 3
+#define  ERR_UPD_ATTRFLAGS	4
+#define  ERR_UPD_ATTRLEN	5
+#define  ERR_UPD_ORIGIN		6
+#define  ERR_UPD_NEXTHOP	8
+#define  ERR_UPD_OPTATTR	9
+#define  ERR_UPD_NETWORK	10
+#define  ERR_UPD_ASPATH		11
+#define ERR_HOLDTIMER		4
+#define ERR_FSM			5
+#define ERR_CEASE		6
+#define  ERR_CEASE_MAX_PREFIX	1
+#define  ERR_CEASE_ADMIN_DOWN	2
+#define  ERR_CEASE_PEER_UNCONF	3
+#define  ERR_CEASE_ADMIN_RESET	4
+#define  ERR_CEASE_CONN_REJECT	5
+#define  ERR_CEASE_CONFIG_CHG	6
+#define  ERR_CEASE_COLLISION	7
+#define  ERR_CEASE_RESOURCES	8
+#define  ERR_CEASE_HARD_RESET	9
+
+/* path attribute type codes and flags, RFC 4271 §4.3 / §5 */
+#define ATTR_ORIGIN		1
+#define ATTR_AS_PATH		2
+#define ATTR_NEXT_HOP		3
+#define ATTR_MED		4
+#define ATTR_LOCAL_PREF		5
+#define ATTR_ATOMIC_AGGREGATE	6
+#define ATTR_AGGREGATOR		7
+#define ATTR_COMMUNITIES	8
+#define ATTR_MP_REACH_NLRI	14
+#define ATTR_MP_UNREACH_NLRI	15
+#define ATTR_AS4_PATH		17
+#define ATTR_AS4_AGGREGATOR	18
+#define ATTR_OPTIONAL		0x80
+#define ATTR_TRANSITIVE		0x40
+#define ATTR_PARTIAL		0x20
+#define ATTR_EXTLEN		0x10
+
+/* capability codes */
+#define CAPA_MP			1	/* RFC 4760 */
+#define CAPA_ROUTE_REFRESH	2	/* RFC 2918 */
+#define CAPA_GRACEFUL_RESTART	64	/* RFC 4724 */
+#define CAPA_AS4		65	/* RFC 6793 */
+#define CAPA_ENHANCED_RR	70	/* RFC 7313 */
+
+#define AFI_IPV4		1
+#define AFI_IPV6		2
+#define SAFI_UNICAST		1
+
+/* bgp_caps.mp bits */
+#define BGP_MP_IPV4_UNICAST	0x01
+#define BGP_MP_IPV6_UNICAST	0x02
+
+struct bgp_caps {
+	uint32_t	mp;		/* BGP_MP_* families announced */
+	int		as4;		/* 4-octet AS capability present */
+	uint32_t	as4_value;
+	int		route_refresh;
+	int		enhanced_rr;
+	int		gr;		/* graceful restart capability present */
+	uint16_t	gr_time;	/* restart time, seconds */
+	uint8_t		gr_flags;	/* R (0x8) and N (0x4) bits */
+	uint32_t	gr_fwd;		/* BGP_MP_* with forwarding state kept */
+};
+
+struct bgp_open {
+	uint8_t		version;
+	uint16_t	my_as;		/* 2-octet field; AS_TRANS if large */
+	uint16_t	holdtime;
+	uint32_t	bgp_id;		/* host order */
+	struct bgp_caps	caps;
+};
+
+/* What a parser wants sent back (a NOTIFICATION), RFC 4271 §6. */
+struct bgp_err {
+	uint8_t		code;
+	uint8_t		subcode;
+	uint8_t		data[64];
+	size_t		datalen;
+};
+
+struct bgp_notify {
+	uint8_t		code;
+	uint8_t		subcode;
+	const uint8_t	*data;
+	size_t		datalen;
+};
+
+/* Maximum prefixes one message can carry (a /0 is one octet of NLRI). */
+#define BGP_MAX_PREFIXES	BGP_MAX_LEN
+
+/*
+ * A parsed UPDATE.  The arrays belong to the caller (they are large: keep
+ * one per session, not on the stack).  attrs is a template whose pointers
+ * refer into the message; intern it before the message buffer goes away.
+ */
+struct bgp_update {
+	struct wr_prefix	withdrawn[BGP_MAX_PREFIXES];
+	size_t			nwithdrawn;
+	struct wr_prefix	nlri[BGP_MAX_PREFIXES];
+	size_t			nnlri;
+	struct rib_attrs	attrs;
+	int			has_attrs;
+	/*
+	 * RFC 7606 §2: the attributes were malformed in a way that allows the
+	 * session to stay: every NLRI in the message is to be withdrawn.
+	 */
+	int			treat_as_withdraw;
+	int			end_of_rib;	/* RFC 4724 §2: empty UPDATE */
+	/* scratch for the 2-to-4-octet AS_PATH rewrite (RFC 6793) */
+	uint8_t			aspath_buf[BGP_MAX_LEN * 2];
+};
+
+/* Parse context: what was negotiated with this neighbor. */
+struct bgp_parse_ctx {
+	int		as4;		/* both sides sent CAPA_AS4 */
+	int		ebgp;
+};
+
+/*
+ * Validate a 19-byte header.  Returns 0 with *type and *len set, or -1
+ * with err set (RFC 4271 §6.1).
+ */
+int	bgp_hdr_parse(const uint8_t *hdr, uint8_t *type, uint16_t *len,
+	    struct bgp_err *);
+
+/* The message bodies: b covers the body only (after the header). */
+int	bgp_open_parse(struct ibuf *b, struct bgp_open *, struct bgp_err *);
+int	bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *,
+	    struct bgp_update *, struct bgp_err *);
+int	bgp_notify_parse(struct ibuf *b, struct bgp_notify *);
+int	bgp_keepalive_parse(struct ibuf *b, struct bgp_err *);
+
+/*
+ * Encoders write a whole message, header included; they return 0, or -1 if
+ * the wbuf is too small (nothing usable written).
+ */
+int	bgp_open_encode(struct wbuf *, const struct bgp_open *);
+int	bgp_keepalive_encode(struct wbuf *);
+int	bgp_notify_encode(struct wbuf *, uint8_t code, uint8_t subcode,
+	    const void *data, size_t datalen);
+/*
+ * UPDATE packing: put as many prefixes as fit into one message of at most
+ * BGP_MAX_LEN bytes and return how many were packed (0 only if n == 0).
+ * IPv4 unicast only goes in the classic NLRI fields.
+ */
+size_t	bgp_update_encode_withdraw(struct wbuf *, const struct wr_prefix *,
+	    size_t n);
+size_t	bgp_update_encode_announce(struct wbuf *, const struct rib_attrs *,
+	    const struct bgp_parse_ctx *, const struct wr_prefix *, size_t n);
+/* An End-of-RIB marker for IPv4 unicast (RFC 4724 §2): an empty UPDATE. */
+int	bgp_update_encode_eor(struct wbuf *);
+
+const char	*bgp_msg_name(uint8_t type);
+/* "Cease/Administrative Reset" style text for logs and show neighbors. */
+const char	*bgp_err_str(uint8_t code, uint8_t subcode, char *buf,
+		    size_t len);
+
+#endif

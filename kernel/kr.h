@@ -1,0 +1,49 @@
+/*
+ * kernel/kr.h: the kernel side.  The only module that includes libnl.
+ *
+ * Learning: routes whose output device matches one of the `learn interface`
+ * patterns become routes of the kernel source in the rib (dump at start, then
+ * live RTM_NEWROUTE/RTM_DELROUTE and link events; an overrun triggers a
+ * re-dump).  Installing: kr is a rib consumer; the best path of each prefix,
+ * when it comes from BGP, is installed with our rtnetlink protocol number,
+ * and removed when withdrawn.  Only routes of that protocol are ever touched.
+ */
+#ifndef WREN_KR_H
+#define WREN_KR_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "rib.h"
+
+struct event_base;
+struct kr;
+
+struct kr_stats {
+	uint64_t	learned;	/* kernel routes currently in the rib */
+	uint64_t	installed;	/* our routes currently in the kernel */
+	uint64_t	installs;	/* route add/replace sent */
+	uint64_t	removals;	/* route delete sent */
+	uint64_t	errors;		/* kernel refused a change */
+	uint64_t	overruns;	/* ENOBUFS on the event socket */
+	uint64_t	dumps;		/* full re-dumps done */
+};
+
+struct kr	*kr_new(struct event_base *, struct rib *,
+		    const struct kernel_conf *);
+/* Open the netlink sockets, dump routes and links.  0 or -1 (logged). */
+int		 kr_start(struct kr *);
+/* Apply a changed kernel { } block (patterns, protocol, metric, persist). */
+void		 kr_reconfigure(struct kr *, const struct kernel_conf *);
+/*
+ * Stop: when remove_routes is set, delete every route we installed (a clean
+ * stop with persist off); otherwise leave them for the next wrend.
+ */
+void		 kr_free(struct kr *, int remove_routes);
+void		 kr_get_stats(const struct kr *, struct kr_stats *);
+/* The source whose paths are the learned kernel routes. */
+struct rib_source *kr_source(struct kr *);
+/* Does pattern (shell-style, '*' and '?') match the interface name? */
+int		 kr_ifmatch(const char *pattern, const char *ifname);
+
+#endif

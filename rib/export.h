@@ -1,0 +1,50 @@
+/*
+ * rib/export.h: per-neighbor export (Adj-RIB-Out).
+ *
+ * A rib_out follows the Loc-RIB as a consumer.  It applies the RFC 4271
+ * advertisement rules (no route back to the neighbor it came from; the
+ * iBGP split-horizon rule of §9.2; eBGP: prepend our AS, next hop self, no
+ * LOCAL_PREF, no foreign MED), remembers what it has sent, and queues the
+ * prefixes whose advertisement must change.  bgpd drains the queue when the
+ * session can take more; the drain hands prefixes over grouped by their
+ * interned attribute set, so that one UPDATE carries many prefixes.
+ */
+#ifndef WREN_EXPORT_H
+#define WREN_EXPORT_H
+
+#include "rib.h"
+
+struct rib_export_params {
+	uint32_t		 local_as;
+	int			 ebgp;
+	struct rib_source	*self;		/* the neighbor's own source */
+	struct wr_addr		 nexthop_v4;	/* our address on the session */
+	struct wr_addr		 nexthop_v6;
+	void			(*kick)(void *arg);	/* queue became non-empty */
+	void			*kick_arg;
+};
+
+struct rib_out_cb {
+	/* Both return 0, or -1 to stop the drain (the rest stays queued). */
+	int	(*withdraw)(void *arg, const struct wr_prefix *, size_t n);
+	int	(*announce)(void *arg, const struct rib_attrs *,
+		    const struct wr_prefix *, size_t n);
+	void	*arg;
+};
+
+struct rib_out;
+
+struct rib_out	*rib_out_new(struct rib *, const struct rib_export_params *);
+void		 rib_out_free(struct rib_out *);
+/* Session established: queue the whole Loc-RIB for this neighbor. */
+void		 rib_out_start(struct rib_out *, const struct wr_addr *nh_v4,
+		    const struct wr_addr *nh_v6);
+/* Session down: forget the Adj-RIB-Out, drop the queue, stop following. */
+void		 rib_out_stop(struct rib_out *);
+size_t		 rib_out_pending(const struct rib_out *);
+size_t		 rib_out_sent_count(const struct rib_out *);
+/* Hand over up to budget queued prefixes; returns how many remain queued. */
+size_t		 rib_out_drain(struct rib_out *, const struct rib_out_cb *,
+		    size_t budget);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * rib/rib.h: the routing table, the centre of Wren.
+ *
+ * Sources (each BGP neighbor, the kernel, static routes) push routes in with
+ * rib_update()/rib_withdraw().  Each source's paths form its Adj-RIB-In.  For
+ * every prefix the RFC 4271 §9.1.2 decision process picks the best path;
+ * consumers (the kernel installer, each neighbor's export in export.h) are
+ * told whenever the best path of a prefix changes.
+ *
+ * rib/ knows nothing of sockets, netlink or config syntax.
+ */
+#ifndef WREN_RIB_H
+#define WREN_RIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "addr.h"
+
+/* ORIGIN values, RFC 4271 §4.3 */
+#define ORIGIN_IGP		0
+#define ORIGIN_EGP		1
+#define ORIGIN_INCOMPLETE	2
+
+/* AS_PATH segment types, RFC 4271 §4.3 and RFC 5065 */
+#define AS_SET			1
+#define AS_SEQUENCE		2
+#define AS_CONFED_SEQUENCE	3
+#define AS_CONFED_SET		4
+
+#define LOCAL_PREF_DEFAULT	100
+
+/* rib_attrs.flags: which optional attributes are present */
+#define RIB_A_MED		0x01
+#define RIB_A_LOCAL_PREF	0x02
+#define RIB_A_ATOMIC_AGG	0x04
+#define RIB_A_AGGREGATOR	0x08
+
+/*
+ * A path attribute set.  Filled in by a parser as a template whose pointers
+ * refer to the parser's memory; rib_attrs_intern() returns the one shared,
+ * reference-counted, immutable copy for that content.  Many prefixes point
+ * at one interned set: that is what keeps memory per path low and lets the
+ * export side pack prefixes with the same attributes into one UPDATE.
+ */
+struct rib_attrs {
+	/* internal to the interning table; zero in a template */
+	struct rib_attrs	*hnext;
+	uint32_t		 refcnt;
+	uint32_t		 hash;
+
+	uint8_t			 origin;
+	uint8_t			 flags;
+	uint32_t		 med;
+	uint32_t		 local_pref;
+	struct wr_addr		 nexthop;
+	uint32_t		 aggregator_as;
+	uint32_t		 aggregator_id;	/* host order */
+
+	/*
+	 * AS_PATH in wire form with 4-octet AS numbers (RFC 6793): a
+	 * sequence of (type, count, count * 4-octet AS).  Always well-formed
+	 * once interned (the parser validated it).
+	 */
+	const uint8_t		*aspath;
+	uint16_t		 aspath_len;
+	/* COMMUNITIES value (RFC 1997), a multiple of 4 bytes */
+	const uint8_t		*communities;
+	uint16_t		 communities_len;
+	/*
+	 * Unknown optional transitive attributes, concatenated in wire form
+	 * (flags, type, length, value), passed on with the Partial bit set
+	 * (RFC 4271 §5).
+	 */
+	const uint8_t		*unknown;
+	uint16_t		 unknown_len;
+};
+
+const struct rib_attrs	*rib_attrs_intern(const struct rib_attrs *tmpl);
+const struct rib_attrs	*rib_attrs_ref(const struct rib_attrs *);
+void			 rib_attrs_unref(const struct rib_attrs *);
+size_t			 rib_attrs_count(void);	/* distinct interned sets */
+
+/* AS_PATH helpers on the 4-octet wire form (rib/aspath.c). */
+int	 aspath_valid(const uint8_t *, size_t);
+/* RFC 4271 §9.1.2.2 a): an AS_SET counts 1; confederation segments 0. */
+unsigned aspath_length(const uint8_t *, size_t);
+/* Leftmost AS of the first AS_SEQUENCE (the neighbor AS), 0 if none. */
+uint32_t aspath_first_as(const uint8_t *, size_t);
+int	 aspath_contains(const uint8_t *, size_t, uint32_t as);
+/* Prepend one AS into out; returns the new length or -1 if outlen is short. */
+int	 aspath_prepend(const uint8_t *, size_t, uint32_t as, uint8_t *out,
+	    size_t outlen);
+/* "64512 64513 {1 2}" into buf (always NUL-terminated). */
+void	 aspath_fmt(const uint8_t *, size_t, char *buf, size_t buflen);
+
+enum rib_src_type {
+	RIB_SRC_KERNEL,
+	RIB_SRC_STATIC,
+	RIB_SRC_BGP,
+};
+
+struct rib_path;
+
+/*
+ * A source of routes.  bgpd embeds one in each neighbor; kernel/ has one.
+ * The BGP fields feed the decision process.
+ */
+struct rib_source {
+	enum rib_src_type	 type;
+	int			 ebgp;		/* BGP: external neighbor */
+	uint32_t		 remote_as;	/* BGP */
+	uint32_t		 bgp_id;	/* BGP identifier, host order */
+	struct wr_addr		 addr;		/* BGP: neighbor address */
+	const char		*name;		/* for display: "kernel", "198.18.0.2" */
+
+	/* internal: this source's Adj-RIB-In */
+	struct rib_path		*paths;
+	size_t			 npaths;
+};
+
+struct rib_path {
+	struct rib_path		*next;		/* in the entry, best first */
+	struct rib_path		*src_next;	/* in the source's list */
+	struct rib_path		*src_prev;
+	struct rib_entry	*entry;
+	struct rib_source	*src;
+	const struct rib_attrs	*attrs;		/* interned */
+	time_t			 since;
+};
+
+struct rib_entry {
+	struct wr_prefix	 prefix;
+	struct rib_path		*paths;		/* sorted: best first */
+	void			*pt_node;	/* internal to the prefix table */
+};
+
+struct rib;
+
+/*
+ * A consumer is told of every change of best path.  The entry is passed in
+ * its new state; e->paths may be NULL (the prefix is gone and the entry is
+ * freed right after the call returns), so a consumer must keep what it needs
+ * (its own copy of what it installed or sent), never the entry pointer.
+ */
+struct rib_consumer {
+	void			(*changed)(void *arg, const struct rib_entry *);
+	void			*arg;
+	struct rib_consumer	*next;
+};
+
+struct rib	*rib_new(void);
+void		 rib_free(struct rib *);
+void		 rib_consumer_add(struct rib *, struct rib_consumer *);
+void		 rib_consumer_remove(struct rib *, struct rib_consumer *);
+
+void	rib_source_init(struct rib_source *, enum rib_src_type, const char *);
+
+/*
+ * Add or replace the path of src for prefix.  attrs may be a template or an
+ * interned set; the rib interns (and references) it itself.
+ * Returns 1 if the best path changed, 0 if not, -1 on memory exhaustion.
+ */
+int	rib_update(struct rib *, struct rib_source *, const struct wr_prefix *,
+	    const struct rib_attrs *);
+/* Returns 1 if the best path changed, 0 if not (also: nothing to withdraw). */
+int	rib_withdraw(struct rib *, struct rib_source *,
+	    const struct wr_prefix *);
+/* Withdraw every path of src (session down).  Returns how many. */
+size_t	rib_flush_source(struct rib *, struct rib_source *);
+
+const struct rib_entry	*rib_lookup(struct rib *, const struct wr_prefix *);
+const struct rib_entry	*rib_match(struct rib *, const struct wr_addr *);
+const struct rib_path	*rib_entry_best(const struct rib_entry *);
+const struct rib_path	*rib_entry_path(const struct rib_entry *,
+			    const struct rib_source *);
+/* Walk every entry in prefix order (IPv4 before IPv6); stop when cb != 0. */
+int	rib_walk(struct rib *, int (*cb)(const struct rib_entry *, void *),
+	    void *);
+size_t	rib_prefix_count(struct rib *);
+size_t	rib_path_count(struct rib *);
+
+/*
+ * The decision process, exposed for the unit tests: <0 if a is preferred
+ * over b, >0 if b over a.  See rib/decide.c for the steps.  Note that the
+ * MED step only compares paths from the same neighbor AS, so this is not a
+ * total order; rib_decide() applies the RFC's elimination properly.
+ */
+int	rib_path_cmp(const struct rib_path *a, const struct rib_path *b);
+/* Re-sort e->paths best first. */
+void	rib_decide(struct rib_entry *);
+
+#endif
