@@ -76,5 +76,7 @@ struct neighbor_conf	*config_find_neighbor(const struct wren_config *,
 /* Do two neighbor definitions need a new session? (reload) */
 int			 config_neighbor_differs(const struct neighbor_conf *,
 			    const struct neighbor_conf *);
+/* The effective config, defaults included, in a form that parses back. */
+void			 config_print(const struct wren_config *, FILE *);
 
 #endif

@@ -34,6 +34,7 @@
 #define  ERR_HDR_LEN		2
 #define  ERR_HDR_TYPE		3
 #define ERR_OPEN		2
+#define  ERR_OPEN_UNSPECIFIC	0	/* a malformed OPEN */
 #define  ERR_OPEN_VERSION	1
 #define  ERR_OPEN_AS		2
 #define  ERR_OPEN_BGPID		3
@@ -63,6 +64,13 @@
 #define  ERR_CEASE_COLLISION	7
 #define  ERR_CEASE_RESOURCES	8
 #define  ERR_CEASE_HARD_RESET	9
+#define ERR_RREFRESH		7	/* RFC 7313 §5 */
+#define  ERR_RREFRESH_LEN	1
+
+/* ROUTE-REFRESH message subtypes, RFC 7313 §3 */
+#define RREFRESH_NORMAL		0
+#define RREFRESH_BORR		1
+#define RREFRESH_EORR		2
 
 /* path attribute type codes and flags, RFC 4271 §4.3 / §5 */
 #define ATTR_ORIGIN		1
@@ -196,6 +204,34 @@ size_t	bgp_update_encode_announce(struct wbuf *, const struct rib_attrs *,
 	    const struct bgp_parse_ctx *, const struct wr_prefix *, size_t n);
 /* An End-of-RIB marker for IPv4 unicast (RFC 4724 §2): an empty UPDATE. */
 int	bgp_update_encode_eor(struct wbuf *);
+
+/*
+ * ROUTE-REFRESH (RFC 2918, RFC 7313): b covers the 4-byte body.  An unknown
+ * subtype is returned as is; RFC 7313 §5 says to ignore such a message.
+ */
+struct bgp_rrefresh {
+	uint16_t	afi;
+	uint8_t		subtype;	/* RREFRESH_* */
+	uint8_t		safi;
+};
+
+int	bgp_rrefresh_parse(struct ibuf *b, struct bgp_rrefresh *,
+	    struct bgp_err *);
+int	bgp_rrefresh_encode(struct wbuf *, const struct bgp_rrefresh *);
+
+/*
+ * Building blocks shared by the encoders: bgp_msg_begin() writes a header
+ * with the length left open and returns its offset (or -1);
+ * bgp_msg_end() fills in the length, or on overflow (of the wbuf or of
+ * BGP_MAX_LEN) truncates the wbuf back to off and returns -1.
+ */
+long	bgp_msg_begin(struct wbuf *, uint8_t type);
+int	bgp_msg_end(struct wbuf *, long off);
+/* Fill err; data beyond sizeof(err->data) is cut off. */
+void	bgp_err_set(struct bgp_err *, uint8_t code, uint8_t subcode,
+	    const void *data, size_t datalen);
+/* BGP_MP_* bit of an AFI/SAFI pair, 0 for a family Wren does not know. */
+uint32_t	bgp_afi_safi_mp(uint16_t afi, uint8_t safi);
 
 const char	*bgp_msg_name(uint8_t type);
 /* "Cease/Administrative Reset" style text for logs and show neighbors. */

@@ -41,6 +41,12 @@ void		 kr_reconfigure(struct kr *, const struct kernel_conf *);
  */
 void		 kr_free(struct kr *, int remove_routes);
 void		 kr_get_stats(const struct kr *, struct kr_stats *);
+/*
+ * Every source has re-sent its routes (e.g. End-of-RIB from all peers):
+ * remove the routes adopted at start that no best path claimed, without
+ * waiting for the end of the adoption grace period.
+ */
+void		 kr_adopt_done(struct kr *);
 /* The source whose paths are the learned kernel routes. */
 struct rib_source *kr_source(struct kr *);
 /* Does pattern (shell-style, '*' and '?') match the interface name? */

@@ -97,8 +97,11 @@ prefix_parse(const char *s, struct wr_prefix *p)
 		p->len = (uint8_t)addr_bits(p->addr.af);
 		return 0;
 	}
+	/* Digits only: strtol alone would take "+8", " 8" and "-0". */
+	if (*slash < '0' || *slash > '9')
+		return -1;
 	len = strtol(slash, &end, 10);
-	if (*slash == '\0' || *end != '\0' || len < 0 ||
+	if (*end != '\0' || len < 0 ||
 	    (size_t)len > addr_bits(p->addr.af))
 		return -1;
 	p->len = (uint8_t)len;

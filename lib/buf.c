@@ -150,7 +150,7 @@ wbuf_reserve(struct wbuf *w, size_t n)
 int
 wbuf_set_u8(struct wbuf *w, size_t off, uint8_t v)
 {
-	if (off + 1 > w->len)
+	if (off >= w->len)
 		return -1;
 	w->data[off] = v;
 	return 0;
@@ -159,7 +159,8 @@ wbuf_set_u8(struct wbuf *w, size_t off, uint8_t v)
 int
 wbuf_set_u16(struct wbuf *w, size_t off, uint16_t v)
 {
-	if (off + 2 > w->len)
+	/* Written so that a huge offset cannot wrap around. */
+	if (off > w->len || w->len - off < 2)
 		return -1;
 	w->data[off] = (uint8_t)(v >> 8);
 	w->data[off + 1] = (uint8_t)v;

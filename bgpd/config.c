@@ -1,0 +1,1311 @@
+/*
+ * bgpd/config.c: peers.conf, read by a hand-written tokenizer and a
+ * recursive-descent parser driven by one keyword table per block.
+ * The grammar is documented in man/peers.conf.5.
+ *
+ * Every error is reported as "FILE:LINE: message" and the parser then
+ * resynchronises at the end of the statement (or of the block the statement
+ * opened), so one run of "wrend -n" lists every mistake in the file instead
+ * of only the first one.  A file with any error yields no config at all:
+ * a reload never half-applies a broken file.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONF_TOKLEN	1024
+#define CONF_MAX_ERRORS	100		/* then stop: a binary file is not a config */
+#define CONF_MAX_FILE	(16 * 1024 * 1024)
+#define AS_TRANS	23456
+
+/* Defaults, as documented in peers.conf.5. */
+#define DEF_INSTALL_PROTO	186	/* RTPROT_BGP in iproute2's rt_protos */
+#define DEF_METRIC		32
+#define DEF_GR_RESTART		120
+#define DEF_GR_STALE		360
+#define DEF_PORT		179
+#define DEF_HOLD		90
+#define DEF_CONNECT_RETRY	5
+
+enum tok_type {
+	T_EOF, T_NL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_ERROR
+};
+
+struct token {
+	enum tok_type	type;
+	int		line;
+	char		text[CONF_TOKLEN];
+};
+
+/* Statements that may be given once per block; seen[] holds their line. */
+enum field {
+	F_NONE = -1,
+	F_ROUTER_ID, F_LOCAL_AS, F_CONTROL_SOCKET, F_KERNEL, F_GR,
+	F_K_PROTO, F_K_METRIC, F_K_PERSIST,
+	F_GR_RESTART, F_GR_STALE, F_GR_ENABLED,
+	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
+	F_N_RETRY, F_N_NAME, F_N_DESCR,
+	F_MAX
+};
+
+struct parser {
+	const char		 *name;
+	const char		 *p;
+	const char		 *end;
+	int			  line;
+	FILE			 *errf;
+	int			  errors;
+	int			  pushed;	/* tok is to be returned again */
+	struct token		  tok;
+	int			  seen[F_MAX];
+	struct wren_config	 *conf;
+	struct neighbor_conf	 *nb;		/* neighbor being parsed */
+	struct neighbor_conf	**nb_tail;
+	struct listen_conf	**ls_tail;
+};
+
+struct keyword {
+	const char	*name;
+	enum field	 field;
+	int		(*fn)(struct parser *, int line);
+};
+
+static int	parse_stmts(struct parser *, const struct keyword *, int,
+		    const char *);
+
+static void __attribute__((format(printf, 3, 4)))
+perr(struct parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++p->errors > CONF_MAX_ERRORS || p->errf == NULL)
+		return;
+	fprintf(p->errf, "%s:%d: ", p->name, line);
+	va_start(ap, fmt);
+	vfprintf(p->errf, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->errf);
+	if (p->errors == CONF_MAX_ERRORS)
+		fprintf(p->errf, "%s:%d: too many errors, giving up\n",
+		    p->name, line);
+}
+
+/* ---- tokenizer -------------------------------------------------------- */
+
+static int
+lex_is_delim(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '{' ||
+	    c == '}' || c == '#' || c == '"';
+}
+
+static int
+lex_is_ctrl(int c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* Blanks and comments; a comment runs to, not including, the newline. */
+static void
+lex_space(struct parser *p)
+{
+	while (p->p < p->end) {
+		if (*p->p == ' ' || *p->p == '\t' || *p->p == '\r')
+			p->p++;
+		else if (*p->p == '#')
+			while (p->p < p->end && *p->p != '\n')
+				p->p++;
+		else
+			break;
+	}
+}
+
+/*
+ * A quoted string; \" and \\ are the only escapes (any other backslash is
+ * literal).  It must close on its own line, so a missing quote costs one
+ * line, not the rest of the file.
+ */
+static void
+lex_string(struct parser *p, struct token *t)
+{
+	size_t n = 0;
+	int toolong = 0, ctrl = 0;
+	unsigned char c;
+
+	for (;;) {
+		if (p->p >= p->end || *p->p == '\n') {
+			perr(p, t->line, "unterminated string");
+			t->type = T_ERROR;
+			return;
+		}
+		c = (unsigned char)*p->p++;
+		if (c == '"')
+			break;
+		if (c == '\\' && p->p < p->end && (*p->p == '"' || *p->p == '\\'))
+			c = (unsigned char)*p->p++;
+		if (lex_is_ctrl(c))
+			ctrl = 1;
+		if (n + 1 < sizeof(t->text))
+			t->text[n++] = (char)c;
+		else
+			toolong = 1;
+	}
+	t->text[n] = '\0';
+	t->type = T_STRING;
+	if (ctrl || toolong) {
+		perr(p, t->line, ctrl ? "control character in string" :
+		    "string too long");
+		t->type = T_ERROR;
+	}
+}
+
+static void
+lex_word(struct parser *p, struct token *t)
+{
+	size_t n = 0;
+	int toolong = 0;
+
+	if (lex_is_ctrl((unsigned char)*p->p)) {
+		perr(p, t->line, "invalid character 0x%02x",
+		    (unsigned char)*p->p);
+		p->p++;
+		t->type = T_ERROR;
+		return;
+	}
+	while (p->p < p->end && !lex_is_delim((unsigned char)*p->p) &&
+	    !lex_is_ctrl((unsigned char)*p->p)) {
+		if (n + 1 < sizeof(t->text))
+			t->text[n++] = *p->p;
+		else
+			toolong = 1;
+		p->p++;
+	}
+	t->text[n] = '\0';
+	t->type = T_WORD;
+	if (toolong) {
+		perr(p, t->line, "word too long");
+		t->type = T_ERROR;
+	}
+}
+
+static struct token *
+lex(struct parser *p)
+{
+	struct token *t = &p->tok;
+
+	if (p->pushed) {
+		p->pushed = 0;
+		return t;
+	}
+	lex_space(p);
+	t->line = p->line;
+	t->text[0] = '\0';
+	if (p->p >= p->end) {
+		t->type = T_EOF;
+		return t;
+	}
+	switch (*p->p) {
+	case '\n':
+		p->p++;
+		p->line++;
+		t->type = T_NL;
+		break;
+	case '{':
+	case '}':
+		t->type = *p->p++ == '{' ? T_LBRACE : T_RBRACE;
+		break;
+	case '"':
+		p->p++;
+		lex_string(p, t);
+		break;
+	default:
+		lex_word(p, t);
+		break;
+	}
+	return t;
+}
+
+static void
+unlex(struct parser *p)
+{
+	p->pushed = 1;
+}
+
+static const char *
+tok_desc(const struct token *t, char *buf, size_t len)
+{
+	switch (t->type) {
+	case T_EOF:
+		return "end of file";
+	case T_NL:
+		return "end of line";
+	case T_LBRACE:
+		return "'{'";
+	case T_RBRACE:
+		return "'}'";
+	case T_STRING:
+		snprintf(buf, len, "\"%s\"", t->text);
+		return buf;
+	default:
+		snprintf(buf, len, "'%s'", t->text);
+		return buf;
+	}
+}
+
+/* ---- statement structure ---------------------------------------------- */
+
+/*
+ * Error recovery: drop tokens up to the end of the statement.  A block the
+ * statement opened is dropped whole; the '}' of the enclosing block and the
+ * end of file are left for the caller.
+ */
+static void
+skip_statement(struct parser *p, int depth)
+{
+	struct token *t;
+
+	for (;;) {
+		t = lex(p);
+		if (t->type == T_EOF) {
+			unlex(p);
+			return;
+		}
+		if (t->type == T_NL && depth == 0)
+			return;
+		if (t->type == T_LBRACE)
+			depth++;
+		if (t->type == T_RBRACE && depth-- == 0) {
+			unlex(p);
+			return;
+		}
+	}
+}
+
+/* A statement ends at a newline, at the end of file or before a '}'. */
+static int
+expect_eos(struct parser *p, const char *kw)
+{
+	struct token *t = lex(p);
+	char buf[CONF_TOKLEN + 8];
+
+	if (t->type == T_NL)
+		return 0;
+	if (t->type == T_EOF || t->type == T_RBRACE) {
+		unlex(p);
+		return 0;
+	}
+	if (t->type != T_ERROR)
+		perr(p, t->line, "%s: unexpected %s", kw, tok_desc(t, buf,
+		    sizeof(buf)));
+	unlex(p);	/* a '{' here opens a block to skip as a whole */
+	return -1;
+}
+
+static int
+dup_check(struct parser *p, enum field f, const char *kw, int line)
+{
+	if (p->seen[f] != 0) {
+		perr(p, line, "duplicate %s (first at line %d)", kw,
+		    p->seen[f]);
+		return -1;
+	}
+	p->seen[f] = line;
+	return 0;
+}
+
+static void
+dispatch(struct parser *p, const struct keyword *tab)
+{
+	const struct keyword *k;
+	int line = p->tok.line;
+
+	for (k = tab; k->name != NULL; k++)
+		if (strcmp(k->name, p->tok.text) == 0)
+			break;
+	if (k->name == NULL) {
+		perr(p, line, "unknown keyword '%s'", p->tok.text);
+		skip_statement(p, 0);
+		return;
+	}
+	if (k->field != F_NONE && dup_check(p, k->field, k->name, line) == -1) {
+		skip_statement(p, 0);
+		return;
+	}
+	if (k->fn(p, line) == -1 || expect_eos(p, k->name) == -1)
+		skip_statement(p, 0);
+}
+
+/*
+ * The statements of the top level (open_line 0) or of a block opened on
+ * open_line, up to its '}'.  Returns -1 only if the block never closes.
+ */
+static int
+parse_stmts(struct parser *p, const struct keyword *tab, int open_line,
+    const char *block)
+{
+	struct token *t;
+	char buf[CONF_TOKLEN + 8];
+
+	while (p->errors < CONF_MAX_ERRORS) {
+		t = lex(p);
+		if (t->type == T_NL)
+			continue;
+		if (t->type == T_WORD) {
+			dispatch(p, tab);
+		} else if (t->type == T_EOF) {
+			if (open_line == 0)
+				return 0;
+			perr(p, open_line, "%s: missing '}'", block);
+			unlex(p);
+			return -1;
+		} else if (t->type == T_RBRACE && open_line != 0) {
+			return 0;
+		} else if (t->type == T_ERROR) {
+			skip_statement(p, 0);
+		} else {
+			perr(p, t->line, "unexpected %s",
+			    tok_desc(t, buf, sizeof(buf)));
+			skip_statement(p, t->type == T_LBRACE);
+		}
+	}
+	return -1;
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static int
+get_token(struct parser *p, enum tok_type type, const char *kw,
+    const char *what)
+{
+	struct token *t = lex(p);
+
+	if (t->type == type)
+		return 0;
+	if (t->type != T_ERROR)
+		perr(p, t->line, "%s: expected %s", kw, what);
+	unlex(p);
+	return -1;
+}
+
+/* Decimal digits only, so that "-1" or "0x10" are never taken silently. */
+static int
+str_to_u64(const char *s, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (n < (1ULL << 40))	/* past that, any range is exceeded */
+			n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*v = n;
+	return 0;
+}
+
+/* A number in min..max; range, if given, describes the allowed values. */
+static int
+get_num(struct parser *p, const char *kw, uint64_t min, uint64_t max,
+    const char *range, uint64_t *v)
+{
+	char def[64];
+
+	if (get_token(p, T_WORD, kw, "a number") == -1)
+		return -1;
+	if (str_to_u64(p->tok.text, v) == -1) {
+		perr(p, p->tok.line, "%s: '%s' is not a number", kw,
+		    p->tok.text);
+		return -1;
+	}
+	if (range == NULL) {
+		snprintf(def, sizeof(def), "%" PRIu64 "..%" PRIu64, min, max);
+		range = def;
+	}
+	if (*v < min || *v > max) {
+		perr(p, p->tok.line, "%s: %s is out of range (%s)", kw,
+		    p->tok.text, range);
+		return -1;
+	}
+	return 0;
+}
+
+/* An AS number, asplain or asdot (RFC 5396): "65536" or "1.0". */
+static int
+get_as(struct parser *p, const char *kw, uint32_t *as)
+{
+	uint64_t hi, lo, v;
+	char *dot, buf[CONF_TOKLEN];
+
+	if (get_token(p, T_WORD, kw, "a number") == -1)
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", p->tok.text);
+	if ((dot = strchr(buf, '.')) != NULL) {
+		*dot++ = '\0';
+		if (str_to_u64(buf, &hi) == -1 || str_to_u64(dot, &lo) == -1 ||
+		    hi > 0xffff || lo > 0xffff)
+			goto bad;
+		v = hi << 16 | lo;
+	} else if (str_to_u64(buf, &v) == -1 || v > UINT32_MAX)
+		goto bad;
+	if (v == 0)
+		goto bad;
+	/* RFC 6793 §2: AS_TRANS stands in for a 4-octet AS; nobody owns it. */
+	if (v == AS_TRANS) {
+		perr(p, p->tok.line, "%s: %d is AS_TRANS (RFC 6793), not a "
+		    "usable AS", kw, AS_TRANS);
+		return -1;
+	}
+	*as = (uint32_t)v;
+	return 0;
+bad:
+	perr(p, p->tok.line, "%s: '%s' is not a valid AS number "
+	    "(1..4294967295 or asdot 0.1..65535.65535)", kw, p->tok.text);
+	return -1;
+}
+
+static int
+get_addr(struct parser *p, const char *kw, struct wr_addr *a)
+{
+	if (get_token(p, T_WORD, kw, "an address") == -1)
+		return -1;
+	if (addr_parse(p->tok.text, a) == -1) {
+		perr(p, p->tok.line, "%s: '%s' is not an IP address", kw,
+		    p->tok.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_string(struct parser *p, const char *kw, char *dst, size_t len)
+{
+	if (get_token(p, T_STRING, kw, "a quoted string") == -1)
+		return -1;
+	if (strlen(p->tok.text) >= len) {
+		perr(p, p->tok.line, "%s: too long (max %zu characters)", kw,
+		    len - 1);
+		return -1;
+	}
+	snprintf(dst, len, "%s", p->tok.text);
+	return 0;
+}
+
+/* "on" or "off"; if optional, nothing at all means on. */
+static int
+get_onoff(struct parser *p, const char *kw, int optional, int *v)
+{
+	struct token *t = lex(p);
+
+	if (t->type == T_WORD && strcmp(t->text, "on") == 0)
+		*v = 1;
+	else if (t->type == T_WORD && strcmp(t->text, "off") == 0)
+		*v = 0;
+	else if (optional && t->type != T_WORD && t->type != T_STRING &&
+	    t->type != T_ERROR) {
+		unlex(p);
+		*v = 1;
+	} else {
+		if (t->type != T_ERROR)
+			perr(p, t->line, "%s: expected 'on' or 'off'", kw);
+		unlex(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* An optional trailing "word": returns 1 if it is there (and eats it). */
+static int
+get_opt(struct parser *p, const char *word)
+{
+	struct token *t = lex(p);
+
+	if (t->type == T_WORD && strcmp(t->text, word) == 0)
+		return 1;
+	unlex(p);
+	return 0;
+}
+
+/* Characters allowed in a string: for names that end up in other tools. */
+static int
+check_chars(struct parser *p, int line, const char *kw, const char *s,
+    const char *allowed, const char *what)
+{
+	const char *c;
+
+	if (*s == '\0') {
+		perr(p, line, "%s: must not be empty", kw);
+		return -1;
+	}
+	for (c = s; *c != '\0'; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(allowed, *c) != NULL)
+			continue;
+		perr(p, line, "%s: invalid character '%c' in \"%s\" "
+		    "(allowed: %s)", kw, *c, s, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- top level ----------------------------------------------------------- */
+
+static int
+h_router_id(struct parser *p, int line)
+{
+	struct in_addr in;
+
+	if (get_token(p, T_WORD, "router-id", "an IPv4 address") == -1)
+		return -1;
+	if (inet_pton(AF_INET, p->tok.text, &in) != 1) {
+		perr(p, p->tok.line, "router-id: '%s' is not an IPv4 address",
+		    p->tok.text);
+		return -1;
+	}
+	/* RFC 6286 §2.1: the BGP Identifier is a non-zero 32-bit value. */
+	if (in.s_addr == 0) {
+		perr(p, p->tok.line, "router-id: 0.0.0.0 is not allowed");
+		return -1;
+	}
+	p->conf->router_id = ntohl(in.s_addr);
+	return 0;
+}
+
+static int
+h_local_as(struct parser *p, int line)
+{
+	return get_as(p, "local-as", &p->conf->local_as);
+}
+
+static int
+h_control_socket(struct parser *p, int line)
+{
+	char *s = p->conf->control_socket;
+
+	if (get_string(p, "control-socket", s, CONF_PATH_LEN) == -1)
+		return -1;
+	if (*s == '\0') {
+		perr(p, line, "control-socket: must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* "*", 0.0.0.0 and :: all mean every address (af 0). */
+static int
+listen_addr(struct parser *p, struct wr_addr *a)
+{
+	if (get_token(p, T_WORD, "listen on", "an address or '*'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "*") == 0) {
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	if (addr_parse(p->tok.text, a) == -1) {
+		perr(p, p->tok.line, "listen on: '%s' is not an IP address",
+		    p->tok.text);
+		return -1;
+	}
+	if ((a->af == AF_INET && a->v4.s_addr == INADDR_ANY) ||
+	    (a->af == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&a->v6)))
+		memset(a, 0, sizeof(*a));
+	else if ((a->af == AF_INET && IN_MULTICAST(ntohl(a->v4.s_addr))) ||
+	    (a->af == AF_INET6 && IN6_IS_ADDR_MULTICAST(&a->v6))) {
+		perr(p, p->tok.line, "listen on: %s is a multicast address",
+		    p->tok.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_listen(struct parser *p, int line)
+{
+	struct listen_conf lc, *l;
+	uint64_t port = DEF_PORT;
+
+	memset(&lc, 0, sizeof(lc));
+	if (get_token(p, T_WORD, "listen", "'on'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "on") != 0) {
+		perr(p, p->tok.line, "listen: expected 'on'");
+		return -1;
+	}
+	if (listen_addr(p, &lc.addr) == -1)
+		return -1;
+	if (get_opt(p, "port") &&
+	    get_num(p, "listen on: port", 1, 65535, NULL, &port) == -1)
+		return -1;
+	lc.port = (uint16_t)port;
+	for (l = p->conf->listen; l != NULL; l = l->next)
+		if (l->port == lc.port && addr_cmp(&l->addr, &lc.addr) == 0) {
+			perr(p, line, "listen: duplicate address and port");
+			return -1;
+		}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	*l = lc;
+	*p->ls_tail = l;
+	p->ls_tail = &l->next;
+	return 0;
+}
+
+/* ---- kernel { } ---------------------------------------------------------- */
+
+static int
+check_pattern(struct parser *p, int line, const char *pat)
+{
+	int i;
+
+	if (check_chars(p, line, "learn interface", pat, "_.*?-",
+	    "A-Z a-z 0-9 _ . * ? -") == -1)
+		return -1;
+	for (i = 0; i < p->conf->kernel.nlearn; i++)
+		if (strcmp(p->conf->kernel.learn[i], pat) == 0) {
+			perr(p, line, "learn interface: duplicate pattern "
+			    "\"%s\"", pat);
+			return -1;
+		}
+	if (p->conf->kernel.nlearn >= CONF_MAX_PATTERNS) {
+		perr(p, line, "learn interface: too many patterns (max %d)",
+		    CONF_MAX_PATTERNS);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_learn(struct parser *p, int line)
+{
+	struct kernel_conf *k = &p->conf->kernel;
+	char pat[CONF_PATTERN_LEN];
+
+	/* Zero-filled: configs compare byte for byte on reload. */
+	memset(pat, 0, sizeof(pat));
+	if (get_token(p, T_WORD, "learn", "'interface'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "interface") != 0) {
+		perr(p, p->tok.line, "learn: expected 'interface'");
+		return -1;
+	}
+	if (get_string(p, "learn interface", pat, sizeof(pat)) == -1 ||
+	    check_pattern(p, line, pat) == -1)
+		return -1;
+	memcpy(k->learn[k->nlearn++], pat, sizeof(pat));
+	return 0;
+}
+
+static int
+install_metric(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (dup_check(p, F_K_METRIC, "install metric", line) == -1 ||
+	    get_num(p, "install metric", 0, UINT32_MAX, NULL, &v) == -1)
+		return -1;
+	p->conf->kernel.metric = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Protocols 0-4 are the kernel's own (unspec, redirect, kernel, boot,
+ * static): routes carrying them belong to others, and Wren deletes every
+ * route with its protocol number when it reconciles.
+ */
+static int
+install_protocol(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (dup_check(p, F_K_PROTO, "install protocol", line) == -1 ||
+	    get_num(p, "install protocol", 0, 255, "5..255", &v) == -1)
+		return -1;
+	if (v <= 4) {
+		perr(p, p->tok.line, "install protocol: %" PRIu64 " is reserved "
+		    "by the kernel (0-4: unspec, redirect, kernel, boot, "
+		    "static); use 5..255", v);
+		return -1;
+	}
+	p->conf->kernel.install_proto = (uint8_t)v;
+	if (get_opt(p, "metric"))
+		return install_metric(p, line);
+	return 0;
+}
+
+static int
+h_install(struct parser *p, int line)
+{
+	if (get_token(p, T_WORD, "install", "'protocol' or 'metric'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "protocol") == 0)
+		return install_protocol(p, line);
+	if (strcmp(p->tok.text, "metric") == 0)
+		return install_metric(p, line);
+	perr(p, p->tok.line, "install: expected 'protocol' or 'metric'");
+	return -1;
+}
+
+static int
+h_persist(struct parser *p, int line)
+{
+	return get_onoff(p, "persist", 0, &p->conf->kernel.persist);
+}
+
+static const struct keyword kernel_tab[] = {
+	{ "learn",	F_NONE,		h_learn },
+	{ "install",	F_NONE,		h_install },
+	{ "persist",	F_K_PERSIST,	h_persist },
+	{ NULL,		F_NONE,		NULL }
+};
+
+static int
+h_kernel(struct parser *p, int line)
+{
+	if (get_token(p, T_LBRACE, "kernel", "'{'") == -1)
+		return -1;
+	return parse_stmts(p, kernel_tab, line, "kernel");
+}
+
+/* ---- graceful-restart { } ------------------------------------------------ */
+
+static int
+h_restart_time(struct parser *p, int line)
+{
+	uint64_t v;
+
+	/* RFC 4724 §3: the Restart Time field is 12 bits. */
+	if (get_num(p, "restart-time", 1, 4095, NULL, &v) == -1)
+		return -1;
+	p->conf->gr.restart_time = (uint16_t)v;
+	return 0;
+}
+
+static int
+h_stale_time(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "stale-time", 1, 65535, NULL, &v) == -1)
+		return -1;
+	p->conf->gr.stale_time = (uint16_t)v;
+	return 0;
+}
+
+static int
+h_enabled(struct parser *p, int line)
+{
+	return get_onoff(p, "enabled", 1, &p->conf->gr.enabled);
+}
+
+static const struct keyword gr_tab[] = {
+	{ "restart-time",	F_GR_RESTART,	h_restart_time },
+	{ "stale-time",		F_GR_STALE,	h_stale_time },
+	{ "enabled",		F_GR_ENABLED,	h_enabled },
+	{ NULL,			F_NONE,		NULL }
+};
+
+static int
+h_gr(struct parser *p, int line)
+{
+	struct token *t = lex(p);
+
+	if (t->type == T_LBRACE)
+		return parse_stmts(p, gr_tab, line, "graceful-restart");
+	unlex(p);
+	if (t->type == T_WORD)
+		return get_onoff(p, "graceful-restart", 0, &p->conf->gr.enabled);
+	if (t->type != T_ERROR)
+		perr(p, t->line, "graceful-restart: expected '{', 'on' or "
+		    "'off'");
+	return -1;
+}
+
+/* ---- neighbor ADDR { } --------------------------------------------------- */
+
+static int
+nb_u16(struct parser *p, const char *kw, uint64_t min, uint16_t *dst)
+{
+	uint64_t v;
+
+	if (get_num(p, kw, min, 65535, NULL, &v) == -1)
+		return -1;
+	*dst = (uint16_t)v;
+	return 0;
+}
+
+static int
+h_remote_as(struct parser *p, int line)
+{
+	return get_as(p, "remote-as", &p->nb->remote_as);
+}
+
+static int
+h_passive(struct parser *p, int line)
+{
+	return get_onoff(p, "passive", 1, &p->nb->passive);
+}
+
+static int
+h_port(struct parser *p, int line)
+{
+	return nb_u16(p, "port", 1, &p->nb->port);
+}
+
+static int
+h_keepalive(struct parser *p, int line)
+{
+	return nb_u16(p, "keepalive", 0, &p->nb->keepalive);
+}
+
+static int
+h_connect_retry(struct parser *p, int line)
+{
+	return nb_u16(p, "connect-retry", 1, &p->nb->connect_retry);
+}
+
+static int
+h_hold_time(struct parser *p, int line)
+{
+	uint64_t v;
+	const char *range = "0 or 3..65535";
+
+	if (get_num(p, "hold-time", 0, 65535, range, &v) == -1)
+		return -1;
+	/* RFC 4271 §4.2: the Hold Time MUST be either zero or at least 3. */
+	if (v == 1 || v == 2) {
+		perr(p, p->tok.line, "hold-time: %s is out of range (%s)",
+		    p->tok.text, range);
+		return -1;
+	}
+	p->nb->hold_time = (uint16_t)v;
+	return 0;
+}
+
+static int
+h_name(struct parser *p, int line)
+{
+	char *s = p->nb->name;
+
+	if (get_string(p, "name", s, CONF_NAME_LEN) == -1)
+		return -1;
+	/* Names show up in tables and health-check tools: keep them plain. */
+	return check_chars(p, line, "name", s, "_-", "A-Z a-z 0-9 _ -");
+}
+
+static int
+h_description(struct parser *p, int line)
+{
+	return get_string(p, "description", p->nb->description,
+	    CONF_NAME_LEN);
+}
+
+static const struct keyword neighbor_tab[] = {
+	{ "remote-as",		F_N_REMOTE_AS,	h_remote_as },
+	{ "passive",		F_N_PASSIVE,	h_passive },
+	{ "port",		F_N_PORT,	h_port },
+	{ "hold-time",		F_N_HOLD,	h_hold_time },
+	{ "keepalive",		F_N_KEEPALIVE,	h_keepalive },
+	{ "connect-retry",	F_N_RETRY,	h_connect_retry },
+	{ "name",		F_N_NAME,	h_name },
+	{ "description",	F_N_DESCR,	h_description },
+	{ NULL,			F_NONE,		NULL }
+};
+
+/* Why an address cannot be a peer, or NULL if it can. */
+static const char *
+nb_addr_problem(const struct wr_addr *a)
+{
+	if (a->af == AF_INET) {
+		uint32_t v = ntohl(a->v4.s_addr);
+
+		if (v == INADDR_ANY)
+			return "the unspecified address";
+		if (IN_MULTICAST(v))
+			return "a multicast address";
+		if (v == INADDR_BROADCAST)
+			return "the broadcast address";
+		return NULL;
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&a->v6))
+		return "the unspecified address";
+	if (IN6_IS_ADDR_MULTICAST(&a->v6))
+		return "a multicast address";
+	/* A link-local peer needs an interface; wr_addr has no scope yet. */
+	if (IN6_IS_ADDR_LINKLOCAL(&a->v6))
+		return "link-local (not supported yet)";
+	return NULL;
+}
+
+/* A v4-mapped IPv6 neighbor is an IPv4 neighbor, as its sockets will say. */
+static void
+nb_addr_normalize(struct wr_addr *a)
+{
+	struct wr_addr v4;
+
+	if (a->af != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&a->v6))
+		return;
+	memset(&v4, 0, sizeof(v4));
+	v4.af = AF_INET;
+	memcpy(&v4.v4, &a->v6.s6_addr[12], 4);
+	*a = v4;
+}
+
+static int
+nb_parse_addr(struct parser *p, struct wr_addr *a)
+{
+	const char *why;
+
+	if (get_addr(p, "neighbor", a) == -1)
+		return -1;
+	nb_addr_normalize(a);
+	if ((why = nb_addr_problem(a)) != NULL) {
+		perr(p, p->tok.line, "neighbor: %s is %s", p->tok.text, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+nb_defaults(struct neighbor_conf *nb, int line)
+{
+	nb->port = DEF_PORT;
+	nb->hold_time = DEF_HOLD;
+	nb->keepalive = 0;
+	nb->connect_retry = DEF_CONNECT_RETRY;
+	nb->line = line;
+}
+
+/* Checks that need the whole block, reported at the offending line. */
+static int
+nb_check(struct parser *p, struct neighbor_conf *nb)
+{
+	const struct neighbor_conf *o;
+	char a[WR_ADDRSTRLEN];
+	int errors = p->errors;
+
+	addr_ntop(&nb->addr, a, sizeof(a));
+	if (p->seen[F_N_REMOTE_AS] == 0)
+		perr(p, nb->line, "neighbor %s: remote-as is required", a);
+	/* RFC 4271 §10: keepalive is a fraction of the hold time. */
+	if (nb->hold_time != 0 && nb->keepalive >= nb->hold_time)
+		perr(p, p->seen[F_N_KEEPALIVE], "keepalive: %u must be less "
+		    "than hold-time %u", nb->keepalive, nb->hold_time);
+	for (o = p->conf->neighbors; o != NULL; o = o->next) {
+		if (addr_cmp(&o->addr, &nb->addr) == 0)
+			perr(p, nb->line, "duplicate neighbor %s (first at "
+			    "line %d)", a, o->line);
+		if (nb->name[0] != '\0' && strcmp(o->name, nb->name) == 0)
+			perr(p, p->seen[F_N_NAME], "name \"%s\" is already "
+			    "used by the neighbor at line %d", nb->name,
+			    o->line);
+	}
+	return p->errors == errors ? 0 : -1;
+}
+
+static int
+h_neighbor(struct parser *p, int line)
+{
+	struct neighbor_conf *nb;
+	int bad;
+
+	if ((nb = calloc(1, sizeof(*nb))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	nb_defaults(nb, line);
+	/* A bad address still gets its block checked, then dropped. */
+	bad = nb_parse_addr(p, &nb->addr) == -1;
+	if (bad && p->tok.type != T_WORD) {
+		free(nb);
+		return -1;
+	}
+	if (get_token(p, T_LBRACE, "neighbor", "'{'") == -1) {
+		free(nb);
+		return -1;
+	}
+	memset(&p->seen[F_N_REMOTE_AS], 0,
+	    (F_MAX - F_N_REMOTE_AS) * sizeof(p->seen[0]));
+	p->nb = nb;
+	if (parse_stmts(p, neighbor_tab, line, "neighbor") == -1 || bad ||
+	    nb_check(p, nb) == -1) {
+		p->nb = NULL;
+		free(nb);
+		return 0;	/* the block itself was consumed */
+	}
+	p->nb = NULL;
+	*p->nb_tail = nb;
+	p->nb_tail = &nb->next;
+	return 0;
+}
+
+static const struct keyword top_tab[] = {
+	{ "router-id",		F_ROUTER_ID,		h_router_id },
+	{ "local-as",		F_LOCAL_AS,		h_local_as },
+	{ "listen",		F_NONE,			h_listen },
+	{ "control-socket",	F_CONTROL_SOCKET,	h_control_socket },
+	{ "kernel",		F_KERNEL,		h_kernel },
+	{ "graceful-restart",	F_GR,			h_gr },
+	{ "neighbor",		F_NONE,			h_neighbor },
+	{ NULL,			F_NONE,			NULL }
+};
+
+/* ---- entry points -------------------------------------------------------- */
+
+static struct wren_config *
+config_new(const char *name)
+{
+	struct wren_config *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	snprintf(c->file, sizeof(c->file), "%s", name);
+	c->kernel.install_proto = DEF_INSTALL_PROTO;
+	c->kernel.metric = DEF_METRIC;
+	c->kernel.persist = 1;
+	c->gr.enabled = 1;
+	c->gr.restart_time = DEF_GR_RESTART;
+	c->gr.stale_time = DEF_GR_STALE;
+	return c;
+}
+
+/*
+ * What is missing from the file as a whole has no line of its own: it is
+ * reported at line 1.
+ */
+static void
+config_check(struct parser *p)
+{
+	if (p->seen[F_ROUTER_ID] == 0)
+		perr(p, 1, "router-id is required");
+	if (p->seen[F_LOCAL_AS] == 0)
+		perr(p, 1, "local-as is required");
+}
+
+struct wren_config *
+config_parse_buf(const char *name, const char *text, size_t len, FILE *errf)
+{
+	struct parser p;
+
+	memset(&p, 0, sizeof(p));
+	p.name = name != NULL ? name : "-";
+	p.p = text != NULL ? text : "";
+	p.end = p.p + (text != NULL ? len : 0);
+	p.line = 1;
+	p.errf = errf;
+	if ((p.conf = config_new(p.name)) == NULL) {
+		perr(&p, 1, "out of memory");
+		return NULL;
+	}
+	p.nb_tail = &p.conf->neighbors;
+	p.ls_tail = &p.conf->listen;
+	if (parse_stmts(&p, top_tab, 0, NULL) == 0)
+		config_check(&p);
+	if (p.errors > 0) {
+		config_free(p.conf);
+		return NULL;
+	}
+	return p.conf;
+}
+
+static char *
+config_read(FILE *f, size_t *len)
+{
+	char *buf = NULL, *nbuf;
+	size_t cap = 0, n;
+
+	*len = 0;
+	do {
+		if (cap - *len < 4096) {
+			if (cap >= CONF_MAX_FILE ||
+			    (nbuf = realloc(buf, cap + 65536)) == NULL) {
+				free(buf);
+				errno = cap >= CONF_MAX_FILE ? EFBIG : ENOMEM;
+				return NULL;
+			}
+			buf = nbuf;
+			cap += 65536;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct wren_config *
+config_parse_file(const char *path, FILE *errf)
+{
+	struct wren_config *c;
+	FILE *f;
+	char *buf;
+	size_t len;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errf != NULL)
+			fprintf(errf, "%s:0: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = config_read(f, &len);
+	if (buf == NULL) {
+		if (errf != NULL)
+			fprintf(errf, "%s:0: %s\n", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	c = config_parse_buf(path, buf, len, errf);
+	free(buf);
+	return c;
+}
+
+void
+config_free(struct wren_config *c)
+{
+	struct neighbor_conf *nb;
+	struct listen_conf *l;
+
+	if (c == NULL)
+		return;
+	while ((nb = c->neighbors) != NULL) {
+		c->neighbors = nb->next;
+		free(nb);
+	}
+	while ((l = c->listen) != NULL) {
+		c->listen = l->next;
+		free(l);
+	}
+	free(c);
+}
+
+struct neighbor_conf *
+config_find_neighbor(const struct wren_config *c, const struct wr_addr *a)
+{
+	struct neighbor_conf *nb;
+
+	for (nb = c->neighbors; nb != NULL; nb = nb->next)
+		if (addr_cmp(&nb->addr, a) == 0)
+			return nb;
+	return NULL;
+}
+
+/*
+ * Only what the OPEN exchange or the transport depends on forces a new
+ * session; a new name, description or connect-retry applies in place.
+ */
+int
+config_neighbor_differs(const struct neighbor_conf *a,
+    const struct neighbor_conf *b)
+{
+	return addr_cmp(&a->addr, &b->addr) != 0 ||
+	    a->remote_as != b->remote_as || a->port != b->port ||
+	    a->passive != b->passive || a->hold_time != b->hold_time ||
+	    a->keepalive != b->keepalive;
+}
+
+/* ---- canonical output ---------------------------------------------------- */
+
+static void
+print_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+print_top(const struct wren_config *c, FILE *f)
+{
+	const struct listen_conf *l;
+	struct in_addr in;
+	char a[WR_ADDRSTRLEN];
+
+	in.s_addr = htonl(c->router_id);
+	fprintf(f, "router-id %s\n", inet_ntop(AF_INET, &in, a, sizeof(a)));
+	fprintf(f, "local-as %" PRIu32 "\n", c->local_as);
+	for (l = c->listen; l != NULL; l = l->next)
+		fprintf(f, "listen on %s port %u\n", addr_is_set(&l->addr) ?
+		    addr_ntop(&l->addr, a, sizeof(a)) : "*", l->port);
+	if (c->control_socket[0] != '\0') {
+		fputs("control-socket ", f);
+		print_string(f, c->control_socket);
+		fputc('\n', f);
+	}
+}
+
+static void
+print_kernel(const struct kernel_conf *k, FILE *f)
+{
+	int i;
+
+	fputs("\nkernel {\n", f);
+	for (i = 0; i < k->nlearn; i++) {
+		fputs("\tlearn interface ", f);
+		print_string(f, k->learn[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "\tinstall protocol %u metric %" PRIu32 "\n",
+	    k->install_proto, k->metric);
+	fprintf(f, "\tpersist %s\n}\n", k->persist ? "on" : "off");
+}
+
+static void
+print_gr(const struct gr_conf *gr, FILE *f)
+{
+	fprintf(f, "\ngraceful-restart {\n\trestart-time %u\n"
+	    "\tstale-time %u\n\tenabled %s\n}\n", gr->restart_time,
+	    gr->stale_time, gr->enabled ? "on" : "off");
+}
+
+static void
+print_neighbor(const struct neighbor_conf *nb, FILE *f)
+{
+	char a[WR_ADDRSTRLEN];
+
+	fprintf(f, "\nneighbor %s {\n", addr_ntop(&nb->addr, a, sizeof(a)));
+	fprintf(f, "\tremote-as %" PRIu32 "\n", nb->remote_as);
+	if (nb->passive)
+		fputs("\tpassive\n", f);
+	fprintf(f, "\tport %u\n\thold-time %u\n", nb->port, nb->hold_time);
+	if (nb->keepalive != 0)	/* 0: a third of the hold time */
+		fprintf(f, "\tkeepalive %u\n", nb->keepalive);
+	fprintf(f, "\tconnect-retry %u\n", nb->connect_retry);
+	if (nb->name[0] != '\0') {
+		fputs("\tname ", f);
+		print_string(f, nb->name);
+		fputc('\n', f);
+	}
+	if (nb->description[0] != '\0') {
+		fputs("\tdescription ", f);
+		print_string(f, nb->description);
+		fputc('\n', f);
+	}
+	fputs("}\n", f);
+}
+
+/* Every effective value, defaults included; parses back to the same config. */
+void
+config_print(const struct wren_config *c, FILE *f)
+{
+	const struct neighbor_conf *nb;
+
+	print_top(c, f);
+	print_kernel(&c->kernel, f);
+	print_gr(&c->gr, f);
+	for (nb = c->neighbors; nb != NULL; nb = nb->next)
+		print_neighbor(nb, f);
+}

@@ -1,0 +1,639 @@
+/*
+ * bgpd/control.c: the control socket and the commands behind wrenctl.
+ *
+ * Each client sends one line and gets one answer, rendered by the daemon
+ * either as an aligned table or as one JSON object (field names fixed by
+ * INTERFACE.md).  A line that is too long, or garbage, gets an ERROR answer;
+ * the daemon never trusts the client beyond that one line.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "control.h"
+#include "export.h"
+#include "json.h"
+#include "kr.h"
+#include "log.h"
+#include "rib.h"
+#include "session.h"
+#include "wrend.h"
+
+#define CONTROL_MAX_ARGS	8
+#define CONTROL_TIMEOUT		10	/* seconds for a client to send its line */
+
+struct control {
+	struct wrend		*d;
+	struct evconnlistener	*l;
+	char			 path[CONF_PATH_LEN];
+};
+
+struct ctl_args {
+	int		 argc;
+	char		*argv[CONTROL_MAX_ARGS];
+	int		 json;
+	FILE		*out;
+	char		*err;
+	size_t		 errlen;
+};
+
+static void
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0) {
+		snprintf(buf, len, "never");
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* "01:02:03" or "3d04h05m": a duration in one token, as BIRD shows it. */
+static void
+fmt_duration(time_t secs, char *buf, size_t len)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 86400)
+		snprintf(buf, len, "%02ld:%02ld:%02ld", (long)secs / 3600,
+		    (long)(secs / 60) % 60, (long)secs % 60);
+	else
+		snprintf(buf, len, "%ldd%02ldh%02ldm", (long)secs / 86400,
+		    (long)(secs / 3600) % 24, (long)(secs / 60) % 60);
+}
+
+static void
+fmt_id(uint32_t id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff,
+	    (id >> 8) & 0xff, id & 0xff);
+}
+
+/* ---- show status ------------------------------------------------------- */
+
+static int
+cmd_show_status(struct wrend *d, struct ctl_args *a)
+{
+	struct wren_config *c = d->conf;
+	char rid[16], t1[32], t2[32];
+	time_t now = time(NULL);
+	struct kr_stats ks;
+	struct json j;
+
+	fmt_id(c->router_id, rid, sizeof(rid));
+	kr_get_stats(d->kr, &ks);
+	if (!a->json) {
+		fmt_time(d->started, t1, sizeof(t1));
+		fmt_time(d->last_reload, t2, sizeof(t2));
+		fprintf(a->out, "Wren %s\nRouter ID is %s\nLocal AS %u\n"
+		    "Started %s (up %lds)\nLast reconfiguration %s\n"
+		    "Graceful restart %s (restart-time %u, stale-time %u)\n"
+		    "Prefixes %zu, paths %zu, attribute sets %zu\n"
+		    "Kernel: %llu learned, %llu installed, %llu errors\n",
+		    WREN_VERSION, rid, c->local_as, t1, (long)(now - d->started),
+		    t2, c->gr.enabled ? "enabled" : "disabled", c->gr.restart_time,
+		    c->gr.stale_time, rib_prefix_count(d->rib),
+		    rib_path_count(d->rib), rib_attrs_count(),
+		    (unsigned long long)ks.learned,
+		    (unsigned long long)ks.installed,
+		    (unsigned long long)ks.errors);
+		return 0;
+	}
+	json_init(&j, a->out);
+	json_obj_open(&j, NULL);
+	json_str(&j, "version", WREN_VERSION);
+	json_str(&j, "router_id", rid);
+	json_uint(&j, "local_as", c->local_as);
+	json_int(&j, "started", d->started);
+	json_int(&j, "uptime", now - d->started);
+	if (d->last_reload != 0)
+		json_int(&j, "last_reload", d->last_reload);
+	else
+		json_null(&j, "last_reload");
+	json_obj_open(&j, "graceful_restart");
+	json_bool(&j, "enabled", c->gr.enabled);
+	json_uint(&j, "restart_time", c->gr.restart_time);
+	json_uint(&j, "stale_time", c->gr.stale_time);
+	json_bool(&j, "in_progress", 0);
+	json_obj_close(&j);
+	json_uint(&j, "prefixes", rib_prefix_count(d->rib));
+	json_uint(&j, "paths", rib_path_count(d->rib));
+	json_uint(&j, "attribute_sets", rib_attrs_count());
+	json_obj_open(&j, "kernel");
+	json_uint(&j, "learned", ks.learned);
+	json_uint(&j, "installed", ks.installed);
+	json_uint(&j, "errors", ks.errors);
+	json_uint(&j, "overruns", ks.overruns);
+	json_obj_close(&j);
+	json_obj_close(&j);
+	fputc('\n', a->out);
+	return 0;
+}
+
+/* ---- show neighbors ---------------------------------------------------- */
+
+static void
+neighbor_json(struct json *j, const struct peer *p)
+{
+	char buf[WR_ADDRSTRLEN];
+
+	json_obj_open(j, NULL);
+	json_str(j, "address", addr_ntop(&p->conf.addr, buf, sizeof(buf)));
+	if (p->conf.name[0] != '\0')
+		json_str(j, "name", p->conf.name);
+	json_uint(j, "remote_as", p->conf.remote_as);
+	json_str(j, "type", p->src.ebgp ? "ebgp" : "ibgp");
+	json_str(j, "state", peer_state_name(p->state));
+	json_int(j, "state_since", p->state_since);
+	json_uint(j, "prefixes_received", p->src.npaths + p->nrejected);
+	json_uint(j, "prefixes_accepted", p->src.npaths);
+	json_uint(j, "prefixes_sent", peer_prefixes_sent(p));
+	json_uint(j, "hold_time", p->state >= ST_OPENCONFIRM ? p->hold_time :
+	    p->conf.hold_time);
+	json_uint(j, "keepalive", p->keepalive);
+	json_uint(j, "updates_received", p->stats.updates_in);
+	json_uint(j, "updates_sent", p->stats.updates_out);
+	json_uint(j, "treat_as_withdraw", p->stats.treat_as_withdraw);
+	json_uint(j, "flaps", p->stats.flaps);
+	json_bool(j, "passive", p->conf.passive);
+	if (p->last_error[0] != '\0')
+		json_str(j, "last_error", p->last_error);
+	else
+		json_null(j, "last_error");
+	json_obj_close(j);
+}
+
+static void
+neighbor_row(FILE *out, const struct peer *p, time_t now)
+{
+	char addr[WR_ADDRSTRLEN], since[32];
+
+	addr_ntop(&p->conf.addr, addr, sizeof(addr));
+	fmt_duration(now - p->state_since, since, sizeof(since));
+	fprintf(out, "%-24s %-10u %-12s %-10s %8zu %8zu %8zu  %s\n", addr,
+	    p->conf.remote_as, peer_state_name(p->state), since,
+	    p->src.npaths + p->nrejected, p->src.npaths, peer_prefixes_sent(p),
+	    p->last_error);
+}
+
+static int
+cmd_show_neighbors(struct wrend *d, struct ctl_args *a)
+{
+	struct wr_addr only;
+	struct peer *p;
+	struct json j;
+	time_t now = time(NULL);
+
+	if (a->argc > 3 || (a->argc == 3 && addr_parse(a->argv[2], &only))) {
+		snprintf(a->err, a->errlen, "usage: show neighbors [ADDRESS]");
+		return -1;
+	}
+	if (a->argc == 3 && peer_find(d, &only) == NULL) {
+		snprintf(a->err, a->errlen, "no such neighbor: %s", a->argv[2]);
+		return -1;
+	}
+	json_init(&j, a->out);
+	if (a->json) {
+		json_obj_open(&j, NULL);
+		json_arr_open(&j, "neighbors");
+	} else
+		fprintf(a->out, "%-24s %-10s %-12s %-10s %8s %8s %8s  %s\n",
+		    "Neighbor", "AS", "State", "Since", "Received", "Accepted",
+		    "Sent", "Last error");
+	for (p = d->peers; p != NULL; p = p->next) {
+		if (a->argc == 3 && addr_cmp(&p->conf.addr, &only) != 0)
+			continue;
+		if (a->json)
+			neighbor_json(&j, p);
+		else
+			neighbor_row(a->out, p, now);
+	}
+	if (a->json) {
+		json_arr_close(&j);
+		json_obj_close(&j);
+		fputc('\n', a->out);
+	}
+	return 0;
+}
+
+/* ---- show routes -------------------------------------------------------- */
+
+static const char *
+source_name(const struct rib_source *s)
+{
+	switch (s->type) {
+	case RIB_SRC_KERNEL:
+		return "kernel";
+	case RIB_SRC_STATIC:
+		return "static";
+	case RIB_SRC_BGP:
+		return "bgp";
+	}
+	return "?";
+}
+
+/* AS_PATH as a JSON array; an AS_SET becomes a nested array. */
+static void
+aspath_json(struct json *j, const struct rib_attrs *at)
+{
+	struct ibuf b, seg;
+	uint8_t type, count;
+	uint32_t as;
+
+	json_arr_open(j, "as_path");
+	ibuf_init(&b, at->aspath, at->aspath_len);
+	while (ibuf_get_u8(&b, &type) == 0 && ibuf_get_u8(&b, &count) == 0 &&
+	    ibuf_sub(&b, (size_t)count * 4, &seg) == 0) {
+		if (type == AS_SET || type == AS_CONFED_SET)
+			json_arr_open(j, NULL);
+		while (ibuf_get_u32(&seg, &as) == 0)
+			json_uint(j, NULL, as);
+		if (type == AS_SET || type == AS_CONFED_SET)
+			json_arr_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void
+route_json(struct json *j, const struct rib_entry *e, const struct rib_path *rp)
+{
+	char buf[WR_PFXSTRLEN];
+	const struct rib_attrs *at = rp->attrs;
+
+	json_obj_open(j, NULL);
+	json_str(j, "prefix", prefix_ntop(&e->prefix, buf, sizeof(buf)));
+	if (addr_is_set(&at->nexthop))
+		json_str(j, "next_hop", addr_ntop(&at->nexthop, buf,
+		    sizeof(buf)));
+	else
+		json_null(j, "next_hop");
+	json_bool(j, "best", rp == e->paths);
+	json_str(j, "source", source_name(rp->src));
+	if (rp->src->type == RIB_SRC_BGP)
+		json_str(j, "neighbor", addr_ntop(&rp->src->addr, buf,
+		    sizeof(buf)));
+	else
+		json_null(j, "neighbor");
+	aspath_json(j, at);
+	json_uint(j, "local_pref", (at->flags & RIB_A_LOCAL_PREF) ?
+	    at->local_pref : LOCAL_PREF_DEFAULT);
+	if (at->flags & RIB_A_MED)
+		json_uint(j, "med", at->med);
+	json_str(j, "origin", at->origin == ORIGIN_IGP ? "igp" :
+	    at->origin == ORIGIN_EGP ? "egp" : "incomplete");
+	json_int(j, "since", rp->since);
+	json_obj_close(j);
+}
+
+static void
+route_row(FILE *out, const struct rib_entry *e, const struct rib_path *rp)
+{
+	char pfx[WR_PFXSTRLEN], nh[WR_ADDRSTRLEN], nb[WR_ADDRSTRLEN];
+	char path[256];
+	const struct rib_attrs *at = rp->attrs;
+
+	aspath_fmt(at->aspath, at->aspath_len, path, sizeof(path));
+	fprintf(out, "%-20s %-18s %-4s %-7s %-18s %-9u %s\n",
+	    prefix_ntop(&e->prefix, pfx, sizeof(pfx)),
+	    addr_ntop(&at->nexthop, nh, sizeof(nh)), rp == e->paths ? "*" : "",
+	    source_name(rp->src), rp->src->type == RIB_SRC_BGP ?
+	    addr_ntop(&rp->src->addr, nb, sizeof(nb)) : "-",
+	    (at->flags & RIB_A_LOCAL_PREF) ? at->local_pref :
+	    LOCAL_PREF_DEFAULT, path[0] != '\0' ? path : "-");
+}
+
+struct route_walk {
+	struct ctl_args	*a;
+	struct json	 j;
+};
+
+static int
+route_walk_cb(const struct rib_entry *e, void *arg)
+{
+	struct route_walk *w = arg;
+	const struct rib_path *rp;
+
+	for (rp = e->paths; rp != NULL; rp = rp->next) {
+		if (w->a->json)
+			route_json(&w->j, e, rp);
+		else
+			route_row(w->a->out, e, rp);
+	}
+	return 0;
+}
+
+/* "show routes P": an exact prefix, or the longest match of an address. */
+static int
+routes_lookup(struct wrend *d, struct ctl_args *a, const struct rib_entry **e)
+{
+	struct wr_prefix p;
+
+	*e = NULL;
+	if (strchr(a->argv[2], '/') != NULL) {
+		if (prefix_parse(a->argv[2], &p) == -1)
+			goto bad;
+		*e = rib_lookup(d->rib, &p);
+		return 0;
+	}
+	if (addr_parse(a->argv[2], &p.addr) == -1)
+		goto bad;
+	*e = rib_match(d->rib, &p.addr);
+	return 0;
+bad:
+	snprintf(a->err, a->errlen, "bad prefix or address: %s", a->argv[2]);
+	return -1;
+}
+
+static int
+cmd_show_routes(struct wrend *d, struct ctl_args *a)
+{
+	struct route_walk w = { .a = a };
+	const struct rib_entry *e = NULL;
+
+	if (a->argc > 3) {
+		snprintf(a->err, a->errlen, "usage: show routes [PREFIX]");
+		return -1;
+	}
+	if (a->argc == 3 && routes_lookup(d, a, &e) == -1)
+		return -1;
+	json_init(&w.j, a->out);
+	if (a->json) {
+		json_obj_open(&w.j, NULL);
+		json_arr_open(&w.j, "routes");
+	} else
+		fprintf(a->out, "%-20s %-18s %-4s %-7s %-18s %-9s %s\n",
+		    "Prefix", "Next hop", "Best", "Source", "Neighbor",
+		    "LocPref", "AS path");
+	if (a->argc == 3) {
+		if (e != NULL)
+			route_walk_cb(e, &w);
+	} else
+		rib_walk(d->rib, route_walk_cb, &w);
+	if (a->json) {
+		json_arr_close(&w.j);
+		json_obj_close(&w.j);
+		fputc('\n', a->out);
+	}
+	return 0;
+}
+
+/* ---- reload ------------------------------------------------------------- */
+
+static int
+cmd_reload(struct wrend *d, struct ctl_args *a)
+{
+	char *errs = NULL;
+	size_t errlen = 0;
+	FILE *ef;
+	int r;
+
+	if ((ef = open_memstream(&errs, &errlen)) == NULL) {
+		snprintf(a->err, a->errlen, "out of memory");
+		return -1;
+	}
+	r = wrend_reload(d, ef);
+	fclose(ef);
+	if (r == -1) {
+		/* The first error line is the message; all go in the body. */
+		snprintf(a->err, a->errlen, "%.*s", (int)strcspn(errs, "\n"),
+		    errs);
+		fputs(errs, a->out);
+	} else if (a->json)
+		fprintf(a->out, "{\"reload\":\"ok\"}\n");
+	else
+		fprintf(a->out, "reload: configuration applied\n");
+	free(errs);
+	return r;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+struct ctl_cmd {
+	const char	*w1, *w2;
+	int		 minargs;
+	int		(*fn)(struct wrend *, struct ctl_args *);
+};
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "show", "status", 2, cmd_show_status },
+	{ "show", "neighbors", 2, cmd_show_neighbors },
+	{ "show", "routes", 2, cmd_show_routes },
+	{ "reload", NULL, 1, cmd_reload },
+};
+
+static int
+ctl_split(char *line, struct ctl_args *a)
+{
+	char *tok, *save = NULL;
+
+	a->argc = 0;
+	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (a->argc == CONTROL_MAX_ARGS)
+			return -1;
+		a->argv[a->argc++] = tok;
+	}
+	return 0;
+}
+
+int
+control_exec(struct wrend *d, int json, const char *line, FILE *out,
+    char *err, size_t errlen)
+{
+	char buf[CONTROL_MAX_LINE];
+	struct ctl_args a = { .json = json, .out = out, .err = err,
+	    .errlen = errlen };
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (ctl_split(buf, &a) == -1 || a.argc == 0) {
+		snprintf(err, errlen, "empty or too long command");
+		return -1;
+	}
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		const struct ctl_cmd *c = &ctl_cmds[i];
+
+		if (strcmp(a.argv[0], c->w1) != 0 || a.argc < c->minargs)
+			continue;
+		if (c->w2 != NULL && strcmp(a.argv[1], c->w2) != 0)
+			continue;
+		if (c->w2 == NULL && a.argc > 1)
+			break;
+		return c->fn(d, &a);
+	}
+	snprintf(err, errlen, "unknown command: %s (try: show status, show "
+	    "neighbors [ADDR], show routes [PREFIX], reload)", line);
+	return -1;
+}
+
+/* ---- the socket ---------------------------------------------------------- */
+
+static void
+client_done_cb(struct bufferevent *bev, void *arg)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_free(bev);
+}
+
+static void
+client_answer(struct control *ctl, struct bufferevent *bev, char *line)
+{
+	char err[256], *body = NULL;
+	size_t blen = 0;
+	int json = 0, r;
+	FILE *out;
+
+	err[0] = '\0';
+	if (strncmp(line, "json ", 5) == 0)
+		json = 1;
+	else if (strncmp(line, "text ", 5) != 0) {
+		evbuffer_add_printf(bufferevent_get_output(bev), "ERROR bad "
+		    "request: expected \"text\" or \"json\" and a command\n");
+		return;
+	}
+	if ((out = open_memstream(&body, &blen)) == NULL) {
+		evbuffer_add_printf(bufferevent_get_output(bev),
+		    "ERROR out of memory\n");
+		return;
+	}
+	r = control_exec(ctl->d, json, line + 5, out, err, sizeof(err));
+	fclose(out);
+	if (r == 0)
+		evbuffer_add_printf(bufferevent_get_output(bev), "OK\n");
+	else
+		evbuffer_add_printf(bufferevent_get_output(bev), "ERROR %s\n",
+		    err);
+	bufferevent_write(bev, body, blen);
+	free(body);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct control *ctl = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n;
+	char *line;
+
+	line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+	if (line == NULL) {
+		if (evbuffer_get_length(in) < CONTROL_MAX_LINE)
+			return;		/* wait for the rest of the line */
+		evbuffer_add_printf(bufferevent_get_output(bev),
+		    "ERROR command line too long\n");
+	} else {
+		client_answer(ctl, bev, line);
+		free(line);
+	}
+	/* One command per connection: answer, then close once written. */
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_setcb(bev, NULL, client_done_cb, NULL, NULL);
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_free(bev);
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	bufferevent_free(bev);
+}
+
+static void
+control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct control *ctl = arg;
+	struct bufferevent *bev;
+	struct timeval tv = { CONTROL_TIMEOUT, 0 };
+
+	bev = bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return;
+	}
+	bufferevent_setcb(bev, client_read_cb, NULL, client_event_cb, ctl);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ);
+}
+
+static int
+control_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+	mode_t old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return -1;
+	/* A stale socket from a previous run is in the way. */
+	unlink(path);
+	/* Mode 0660: the socket can change state (reload). */
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, 16) == -1) {
+		log_warn("control socket %s", path);
+		umask(old);
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	return fd;
+}
+
+struct control *
+control_open(struct wrend *d, const char *path)
+{
+	struct control *ctl;
+	char dir[CONF_PATH_LEN], *slash;
+	int fd;
+
+	/* /run/wren may not exist yet on a fresh host. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			log_warn("mkdir %s", dir);
+	}
+	if ((fd = control_socket(path)) == -1)
+		return NULL;
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
+		fatal("control_open");
+	ctl->d = d;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	ctl->l = evconnlistener_new(d->base, control_accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (ctl->l == NULL)
+		fatalx("evconnlistener_new");
+	return ctl;
+}
+
+void
+control_close(struct control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	evconnlistener_free(ctl->l);
+	unlink(ctl->path);
+	free(ctl);
+}

@@ -1,0 +1,26 @@
+/*
+ * bgpd/control.h: the control socket (a UNIX stream socket) that wrenctl
+ * talks to.  Protocol: the client sends one line, "text COMMAND..." or
+ * "json COMMAND...", and reads the answer to EOF: a first line "OK" or
+ * "ERROR message", then the body (a table, or one JSON object).
+ */
+#ifndef WREN_CONTROL_H
+#define WREN_CONTROL_H
+
+#include <stdio.h>
+
+#define CONTROL_MAX_LINE	1024
+
+struct wrend;
+struct control;
+
+struct control	*control_open(struct wrend *, const char *path);
+void		 control_close(struct control *);
+/*
+ * Run one command line (without the "text"/"json" word) and write the body
+ * to out.  Returns 0, or -1 with a one-line message in err.
+ */
+int		 control_exec(struct wrend *, int json, const char *line,
+		    FILE *out, char *err, size_t errlen);
+
+#endif

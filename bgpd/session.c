@@ -1,0 +1,1126 @@
+/*
+ * bgpd/session.c: neighbors, the RFC 4271 §8 FSM, connections and timers.
+ *
+ * A peer owns at most two connections: conn, the one its FSM state refers
+ * to, and coll, a second one that arrived while conn was in OpenSent; the
+ * §6.8 collision rule picks one of them as soon as a BGP identifier is
+ * known.  Reading is message-at-a-time from a bufferevent; writing goes to
+ * the bufferevent's output buffer, and the export queue (rib_out) is only
+ * drained while that buffer is short, so a slow neighbor never makes us
+ * buffer a whole table.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "buf.h"
+#include "export.h"
+#include "log.h"
+#include "session.h"
+#include "wrend.h"
+
+#define OPEN_HOLD_TIME		240	/* RFC 4271 §8.2.2: "large value" */
+#define IDLE_HOLD_MAX		60	/* seconds, backoff cap */
+#define DRAIN_HIGH		(256 * 1024)	/* stop draining above */
+#define DRAIN_LOW		(64 * 1024)	/* resume below */
+#define DRAIN_BATCH		4096	/* prefixes per rib_out_drain */
+
+struct conn {
+	struct peer		*p;
+	struct bufferevent	*bev;
+	int			 outbound;	/* we initiated it */
+	struct wr_addr		 local;		/* our address on it */
+};
+
+struct listener {
+	struct listener		*next;
+	struct wrend		*d;
+	struct evconnlistener	*l;
+	time_t			 last_refused_log;
+};
+
+static void	conn_read_cb(struct bufferevent *, void *);
+static void	conn_write_cb(struct bufferevent *, void *);
+static void	conn_event_cb(struct bufferevent *, short, void *);
+static void	peer_drain(struct peer *);
+
+static const char *const state_names[] = {
+	"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established",
+};
+
+const char *
+peer_state_name(enum peer_state s)
+{
+	return s <= ST_ESTABLISHED ? state_names[s] : "?";
+}
+
+static void
+peer_set_state(struct peer *p, enum peer_state s)
+{
+	if (p->state == s)
+		return;
+	/* State changes are always logged (operators grep for them). */
+	log_info("neighbor %s: %s -> %s", p->name, peer_state_name(p->state),
+	    peer_state_name(s));
+	p->state = s;
+	p->state_since = time(NULL);
+}
+
+static void
+timer_set(struct event *ev, unsigned secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+static struct conn *
+conn_new(struct peer *p, int fd, int outbound)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("neighbor %s: conn", p->name);
+		return NULL;
+	}
+	c->p = p;
+	c->outbound = outbound;
+	c->bev = bufferevent_socket_new(p->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		return NULL;
+	}
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
+	    c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, DRAIN_LOW, 0);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return c;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+conn_learn_local(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = bufferevent_getfd(c->bev);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		addr_from_sockaddr((struct sockaddr *)&ss, &c->local, NULL);
+}
+
+static void
+conn_send(struct conn *c, const struct wbuf *w, uint8_t type)
+{
+	struct peer *p = c->p;
+
+	if (w->err || w->len == 0)
+		fatalx("neighbor %s: encoding a %s failed", p->name,
+		    bgp_msg_name(type));
+	bufferevent_write(c->bev, w->data, w->len);
+	if (type <= BGP_ROUTE_REFRESH)
+		p->stats.msg_out[type]++;
+}
+
+static void
+conn_send_notify(struct conn *c, uint8_t code, uint8_t sub,
+    const void *data, size_t len)
+{
+	uint8_t mem[BGP_MAX_LEN];
+	struct wbuf w;
+	char why[96];
+
+	wbuf_init(&w, mem, sizeof(mem));
+	bgp_notify_encode(&w, code, sub, data, len);
+	conn_send(c, &w, BGP_NOTIFICATION);
+	bgp_err_str(code, sub, why, sizeof(why));
+	log_warnx("neighbor %s: sent NOTIFICATION %s", c->p->name, why);
+	snprintf(c->p->last_error, sizeof(c->p->last_error), "sent: %s", why);
+	/* The NOTIFICATION must reach the wire before the close. */
+	evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
+}
+
+static void
+conn_send_open(struct conn *c)
+{
+	struct peer *p = c->p;
+	struct wren_config *conf = p->d->conf;
+	struct bgp_open o;
+	uint8_t mem[BGP_MAX_LEN];
+	struct wbuf w;
+
+	memset(&o, 0, sizeof(o));
+	o.version = BGP_VERSION;
+	o.my_as = conf->local_as > 0xffff ? AS_TRANS : (uint16_t)conf->local_as;
+	o.holdtime = p->conf.hold_time;
+	o.bgp_id = conf->router_id;
+	o.caps.mp = BGP_MP_IPV4_UNICAST;
+	o.caps.as4 = 1;
+	o.caps.as4_value = conf->local_as;
+	o.caps.route_refresh = 1;
+	wbuf_init(&w, mem, sizeof(mem));
+	bgp_open_encode(&w, &o);
+	conn_send(c, &w, BGP_OPEN);
+}
+
+static void
+conn_send_keepalive(struct conn *c)
+{
+	uint8_t mem[BGP_HDR_LEN];
+	struct wbuf w;
+
+	wbuf_init(&w, mem, sizeof(mem));
+	bgp_keepalive_encode(&w);
+	conn_send(c, &w, BGP_KEEPALIVE);
+}
+
+/* ---- session up and down --------------------------------------------- */
+
+static void
+peer_schedule_connect(struct peer *p, unsigned secs)
+{
+	evtimer_del(p->t_connect);
+	timer_set(p->t_connect, secs);
+}
+
+static void
+rejected_clear(struct peer *p)
+{
+	free(p->rejected);
+	p->rejected = NULL;
+	p->nrejected = p->rejected_cap = 0;
+}
+
+/*
+ * The session is gone (error, NOTIFICATION, close).  Its routes leave the
+ * Loc-RIB (and so the kernel and the other neighbors) and a new attempt is
+ * scheduled after the idle hold time, which backs off while sessions keep
+ * failing before they reach Established.
+ */
+static void
+session_down(struct peer *p, const char *why)
+{
+	int was_up = p->state == ST_ESTABLISHED;
+
+	if (why != NULL)
+		log_warnx("neighbor %s: session closed: %s", p->name, why);
+	conn_free(p->conn);
+	conn_free(p->coll);
+	p->conn = p->coll = NULL;
+	evtimer_del(p->t_hold);
+	evtimer_del(p->t_keepalive);
+	evtimer_del(p->t_drain);
+	if (was_up) {
+		p->stats.flaps++;
+		rib_out_stop(p->out);
+		/*
+		 * At a daemon stop the routes stay in the kernel (persist):
+		 * flushing them here would make kr/ delete them.
+		 */
+		if (!p->d->stopping)
+			rib_flush_source(p->d->rib, &p->src);
+		p->idle_hold = p->conf.connect_retry;
+	} else if (p->idle_hold < IDLE_HOLD_MAX)
+		p->idle_hold = p->idle_hold * 2 > IDLE_HOLD_MAX ?
+		    IDLE_HOLD_MAX : p->idle_hold * 2;
+	rejected_clear(p);
+	p->eor_sent = p->eor_rcvd = 0;
+	peer_set_state(p, ST_IDLE);
+	if (!p->d->stopping)
+		peer_schedule_connect(p, p->idle_hold);
+}
+
+/* A protocol error on c: NOTIFICATION, then drop it (§6). */
+static void
+conn_error(struct conn *c, const struct bgp_err *err)
+{
+	struct peer *p = c->p;
+
+	conn_send_notify(c, err->code, err->subcode, err->data, err->datalen);
+	if (c == p->coll) {
+		conn_free(c);
+		p->coll = NULL;
+		return;
+	}
+	session_down(p, NULL);
+}
+
+static void
+peer_established(struct peer *p)
+{
+	struct conn *c = p->conn;
+	struct wr_addr none;
+
+	memset(&none, 0, sizeof(none));
+	peer_set_state(p, ST_ESTABLISHED);
+	p->idle_hold = p->conf.connect_retry;
+	p->last_error[0] = '\0';
+	p->src.bgp_id = p->ropen.bgp_id;
+	rib_out_start(p->out, c->local.af == AF_INET ? &c->local : &none,
+	    c->local.af == AF_INET6 ? &c->local : &none);
+	/* The whole table is queued now; the drain event sends it. */
+	event_active(p->t_drain, EV_TIMEOUT, 0);
+}
+
+static void
+hold_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+	struct bgp_err err = { .code = ERR_HOLDTIMER };
+
+	if (p->conn == NULL)
+		return;
+	conn_error(p->conn, &err);
+}
+
+static void
+keepalive_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+
+	if (p->conn == NULL || p->keepalive == 0)
+		return;
+	conn_send_keepalive(p->conn);
+	timer_set(p->t_keepalive, p->keepalive);
+}
+
+static void
+hold_timer_restart(struct peer *p)
+{
+	/* RFC 4271 §4.2: a hold time of zero means no timers at all. */
+	if (p->hold_time > 0)
+		timer_set(p->t_hold, p->hold_time);
+	else
+		evtimer_del(p->t_hold);
+}
+
+/* ---- collision detection, RFC 4271 §6.8 ------------------------------ */
+
+/*
+ * Both connections are up and the neighbor's BGP identifier is known: keep
+ * the one initiated by the speaker with the higher identifier, close the
+ * other with a Cease/Connection Collision Resolution.
+ */
+static void
+collision_resolve(struct peer *p, uint32_t remote_id)
+{
+	struct conn *in, *out, *keep, *drop;
+
+	in = p->conn->outbound ? p->coll : p->conn;
+	out = p->conn->outbound ? p->conn : p->coll;
+	if (p->d->conf->router_id < remote_id) {
+		keep = in;
+		drop = out;
+	} else {
+		keep = out;
+		drop = in;
+	}
+	log_info("neighbor %s: connection collision, keeping the %s one",
+	    p->name, keep->outbound ? "outgoing" : "incoming");
+	conn_send_notify(drop, ERR_CEASE, ERR_CEASE_COLLISION, NULL, 0);
+	conn_free(drop);
+	p->coll = NULL;
+	if (keep != p->conn) {
+		/* The incoming one was still waiting for an OPEN. */
+		p->conn = keep;
+		peer_set_state(p, ST_OPENSENT);
+		evtimer_del(p->t_keepalive);
+		timer_set(p->t_hold, OPEN_HOLD_TIME);
+	}
+}
+
+/* ---- message handling ------------------------------------------------ */
+
+static int
+open_check(struct peer *p, const struct bgp_open *o, struct bgp_err *err)
+{
+	uint32_t ras = o->caps.as4 ? o->caps.as4_value : o->my_as;
+
+	memset(err, 0, sizeof(*err));
+	if (ras != p->conf.remote_as) {
+		err->code = ERR_OPEN;
+		err->subcode = ERR_OPEN_AS;
+		log_warnx("neighbor %s: OPEN with AS %u, expected %u", p->name,
+		    ras, p->conf.remote_as);
+		return -1;
+	}
+	/* RFC 6286 §2.1: within an AS the identifiers must differ. */
+	if (ras == p->d->conf->local_as && o->bgp_id == p->d->conf->router_id) {
+		err->code = ERR_OPEN;
+		err->subcode = ERR_OPEN_BGPID;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+open_negotiate(struct peer *p, const struct bgp_open *o)
+{
+	uint16_t hold = p->conf.hold_time;
+
+	/* RFC 4271 §4.2: the smaller of the two hold times. */
+	if (o->holdtime < hold)
+		hold = o->holdtime;
+	p->hold_time = hold;
+	p->keepalive = hold / 3;
+	if (p->conf.keepalive != 0 && p->conf.keepalive < p->keepalive)
+		p->keepalive = p->conf.keepalive;
+	p->ropen = *o;
+	p->ctx.as4 = o->caps.as4;
+	p->ctx.ebgp = p->src.ebgp;
+}
+
+static void
+recv_open(struct conn *c, struct ibuf *b)
+{
+	struct peer *p = c->p;
+	struct bgp_open o;
+	struct bgp_err err;
+
+	if (bgp_open_parse(b, &o, &err) == -1 || open_check(p, &o, &err) == -1) {
+		conn_error(c, &err);
+		return;
+	}
+	if (p->coll != NULL) {
+		collision_resolve(p, o.bgp_id);
+		if (p->conn != c)
+			return;		/* c lost; the other one goes on */
+	} else if (c != p->conn || p->state != ST_OPENSENT) {
+		err.code = ERR_FSM;
+		err.subcode = 0;
+		err.datalen = 0;
+		conn_error(c, &err);
+		return;
+	}
+	open_negotiate(p, &o);
+	conn_send_keepalive(c);
+	peer_set_state(p, ST_OPENCONFIRM);
+	hold_timer_restart(p);
+	if (p->keepalive > 0)
+		timer_set(p->t_keepalive, p->keepalive);
+}
+
+static void
+rejected_add(struct peer *p, const struct wr_prefix *pfx)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrejected; i++)
+		if (prefix_cmp(&p->rejected[i], pfx) == 0)
+			return;
+	if (p->nrejected == p->rejected_cap) {
+		size_t cap = p->rejected_cap ? p->rejected_cap * 2 : 16;
+		struct wr_prefix *n = reallocarray(p->rejected, cap,
+		    sizeof(*n));
+
+		if (n == NULL)
+			return;
+		p->rejected = n;
+		p->rejected_cap = cap;
+	}
+	p->rejected[p->nrejected++] = *pfx;
+}
+
+static void
+rejected_del(struct peer *p, const struct wr_prefix *pfx)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrejected; i++)
+		if (prefix_cmp(&p->rejected[i], pfx) == 0) {
+			p->rejected[i] = p->rejected[--p->nrejected];
+			return;
+		}
+}
+
+/*
+ * Why an otherwise valid announcement is not accepted, or NULL.
+ * RFC 4271 §9.1.2: our own AS in the path is a loop; §5.1.3: a next hop
+ * that is our own address on the session is unusable.
+ */
+static const char *
+update_reject_reason(struct peer *p, const struct rib_attrs *a)
+{
+	if (aspath_contains(a->aspath, a->aspath_len, p->d->conf->local_as))
+		return "AS path loop";
+	if (addr_cmp(&a->nexthop, &p->conn->local) == 0)
+		return "next hop is our own address";
+	/* RFC 7606 §7.2 (RFC 4271 §6.3): eBGP path must start with its AS. */
+	if (p->src.ebgp &&
+	    aspath_first_as(a->aspath, a->aspath_len) != p->conf.remote_as)
+		return "first AS is not the neighbor's";
+	return NULL;
+}
+
+static void
+update_withdraw_all(struct peer *p, const struct wr_prefix *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rejected_del(p, &v[i]);
+		rib_withdraw(p->d->rib, &p->src, &v[i]);
+	}
+}
+
+static void
+update_announce(struct peer *p, struct bgp_update *u)
+{
+	const struct rib_attrs *a;
+	const char *why;
+	size_t i;
+
+	p->stats.prefixes_in += u->nnlri;
+	if ((why = update_reject_reason(p, &u->attrs)) != NULL) {
+		p->stats.loops += u->nnlri;
+		log_debug("neighbor %s: %zu prefixes rejected: %s", p->name,
+		    u->nnlri, why);
+		for (i = 0; i < u->nnlri; i++) {
+			rib_withdraw(p->d->rib, &p->src, &u->nlri[i]);
+			rejected_add(p, &u->nlri[i]);
+		}
+		return;
+	}
+	if ((a = rib_attrs_intern(&u->attrs)) == NULL) {
+		log_warnx("neighbor %s: out of memory for attributes", p->name);
+		return;
+	}
+	for (i = 0; i < u->nnlri; i++) {
+		if (p->nrejected > 0)
+			rejected_del(p, &u->nlri[i]);
+		if (rib_update(p->d->rib, &p->src, &u->nlri[i], a) == -1)
+			log_warnx("neighbor %s: out of memory", p->name);
+	}
+	rib_attrs_unref(a);
+}
+
+static void
+recv_update(struct conn *c, struct ibuf *b)
+{
+	struct peer *p = c->p;
+	struct bgp_update *u = p->upd;
+	struct bgp_err err;
+
+	if (p->state != ST_ESTABLISHED) {
+		memset(&err, 0, sizeof(err));
+		err.code = ERR_FSM;
+		conn_error(c, &err);
+		return;
+	}
+	if (bgp_update_parse(b, &p->ctx, u, &err) == -1) {
+		conn_error(c, &err);
+		return;
+	}
+	p->stats.updates_in++;
+	p->stats.withdraws_in += u->nwithdrawn;
+	update_withdraw_all(p, u->withdrawn, u->nwithdrawn);
+	if (u->end_of_rib) {
+		p->eor_rcvd = 1;
+		log_debug("neighbor %s: End-of-RIB received", p->name);
+		return;
+	}
+	if (u->nnlri == 0)
+		return;
+	if (u->treat_as_withdraw) {
+		/* RFC 7606 §2: the session stays, the routes go. */
+		p->stats.treat_as_withdraw++;
+		log_warnx("neighbor %s: malformed attributes, %zu prefixes "
+		    "treated as withdrawn (RFC 7606)", p->name, u->nnlri);
+		update_withdraw_all(p, u->nlri, u->nnlri);
+		return;
+	}
+	update_announce(p, u);
+}
+
+static void
+recv_notification(struct conn *c, struct ibuf *b)
+{
+	struct peer *p = c->p;
+	struct bgp_notify n;
+	char why[96];
+
+	if (bgp_notify_parse(b, &n) == -1) {
+		n.code = 0;
+		n.subcode = 0;
+	}
+	bgp_err_str(n.code, n.subcode, why, sizeof(why));
+	log_warnx("neighbor %s: received NOTIFICATION %s", p->name, why);
+	if (c == p->coll) {
+		conn_free(c);
+		p->coll = NULL;
+		return;
+	}
+	snprintf(p->last_error, sizeof(p->last_error), "received: %s", why);
+	session_down(p, NULL);
+}
+
+static void
+recv_keepalive(struct conn *c, struct ibuf *b)
+{
+	struct peer *p = c->p;
+	struct bgp_err err;
+
+	if (bgp_keepalive_parse(b, &err) == -1) {
+		conn_error(c, &err);
+		return;
+	}
+	if (c == p->coll || (p->state != ST_OPENCONFIRM &&
+	    p->state != ST_ESTABLISHED)) {
+		memset(&err, 0, sizeof(err));
+		err.code = ERR_FSM;
+		conn_error(c, &err);
+		return;
+	}
+	if (p->state == ST_OPENCONFIRM)
+		peer_established(p);
+}
+
+static void
+recv_refresh(struct conn *c, struct ibuf *b)
+{
+	struct peer *p = c->p;
+
+	/* RFC 2918 §4: re-advertise the Adj-RIB-Out. */
+	if (p->state != ST_ESTABLISHED)
+		return;
+	log_info("neighbor %s: route refresh requested", p->name);
+	rib_out_stop(p->out);
+	peer_established(p);
+}
+
+typedef void (*recv_fn)(struct conn *, struct ibuf *);
+
+static const recv_fn recv_table[] = {
+	[BGP_OPEN] = recv_open,
+	[BGP_UPDATE] = recv_update,
+	[BGP_NOTIFICATION] = recv_notification,
+	[BGP_KEEPALIVE] = recv_keepalive,
+	[BGP_ROUTE_REFRESH] = recv_refresh,
+};
+
+/*
+ * Take one whole message off the input buffer, if there is one.
+ * Returns 1 if a message was handled and the connection still exists,
+ * 0 if more bytes are needed, -1 if the connection is gone.
+ */
+static int
+conn_read_one(struct conn *c)
+{
+	struct peer *p = c->p;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[BGP_HDR_LEN], type;
+	uint16_t len;
+	struct bgp_err err;
+	struct ibuf b;
+	uint8_t *msg;
+
+	if (evbuffer_copyout(in, hdr, sizeof(hdr)) < (ssize_t)sizeof(hdr))
+		return 0;
+	if (bgp_hdr_parse(hdr, &type, &len, &err) == -1) {
+		conn_error(c, &err);
+		return -1;
+	}
+	if (evbuffer_get_length(in) < len)
+		return 0;
+	if ((msg = evbuffer_pullup(in, len)) == NULL)
+		fatalx("evbuffer_pullup");
+	p->stats.msg_in[type]++;
+	if (c == p->conn && p->state == ST_ESTABLISHED)
+		hold_timer_restart(p);
+	ibuf_init(&b, msg + BGP_HDR_LEN, len - BGP_HDR_LEN);
+	recv_table[type](c, &b);
+	/* The handler may have freed c (and p's connections). */
+	if (c != p->conn && c != p->coll)
+		return -1;
+	evbuffer_drain(in, len);
+	return 1;
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	while (conn_read_one(c) == 1)
+		;
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c == c->p->conn && c->p->state == ST_ESTABLISHED)
+		peer_drain(c->p);
+}
+
+static void
+conn_connected(struct conn *c)
+{
+	struct peer *p = c->p;
+
+	conn_learn_local(c);
+	log_debug("neighbor %s: connected", p->name);
+	conn_send_open(c);
+	peer_set_state(p, ST_OPENSENT);
+	timer_set(p->t_hold, OPEN_HOLD_TIME);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct peer *p = c->p;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		conn_connected(c);
+		return;
+	}
+	if (c == p->coll) {
+		conn_free(c);
+		p->coll = NULL;
+		return;
+	}
+	if (p->state == ST_CONNECT) {
+		/* RFC 4271 §8.2.2: connect failed; retry on ConnectRetry. */
+		log_debug("neighbor %s: connect failed: %s", p->name,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		conn_free(c);
+		p->conn = NULL;
+		peer_set_state(p, ST_ACTIVE);
+		peer_schedule_connect(p, p->conf.connect_retry);
+		return;
+	}
+	snprintf(p->last_error, sizeof(p->last_error), "connection %s",
+	    (what & BEV_EVENT_EOF) ? "closed by neighbor" : "error");
+	session_down(p, p->last_error);
+}
+
+/* ---- export ------------------------------------------------------------ */
+
+static int
+drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
+{
+	struct peer *p = arg;
+	uint8_t mem[BGP_MAX_LEN];
+	struct wbuf w;
+	size_t done;
+
+	while (n > 0) {
+		wbuf_init(&w, mem, sizeof(mem));
+		done = bgp_update_encode_withdraw(&w, v, n);
+		if (done == 0)
+			fatalx("neighbor %s: cannot encode withdraw", p->name);
+		conn_send(p->conn, &w, BGP_UPDATE);
+		p->stats.updates_out++;
+		v += done;
+		n -= done;
+	}
+	return 0;
+}
+
+static int
+drain_announce(void *arg, const struct rib_attrs *a,
+    const struct wr_prefix *v, size_t n)
+{
+	struct peer *p = arg;
+	uint8_t mem[BGP_MAX_LEN];
+	struct wbuf w;
+	size_t done;
+
+	while (n > 0) {
+		wbuf_init(&w, mem, sizeof(mem));
+		done = bgp_update_encode_announce(&w, a, &p->ctx, v, n);
+		if (done == 0) {
+			/* Attributes too large for any message: skip. */
+			log_warnx("neighbor %s: attributes too large to send",
+			    p->name);
+			return 0;
+		}
+		conn_send(p->conn, &w, BGP_UPDATE);
+		p->stats.updates_out++;
+		v += done;
+		n -= done;
+	}
+	return 0;
+}
+
+static void
+peer_drain(struct peer *p)
+{
+	struct rib_out_cb cb = { drain_withdraw, drain_announce, p };
+	struct evbuffer *out;
+	uint8_t mem[32];
+	struct wbuf w;
+
+	if (p->conn == NULL || p->state != ST_ESTABLISHED)
+		return;
+	out = bufferevent_get_output(p->conn->bev);
+	while (evbuffer_get_length(out) < DRAIN_HIGH &&
+	    rib_out_pending(p->out) > 0)
+		rib_out_drain(p->out, &cb, DRAIN_BATCH);
+	if (rib_out_pending(p->out) == 0 && !p->eor_sent) {
+		/* RFC 4724 §2: the initial table is complete. */
+		wbuf_init(&w, mem, sizeof(mem));
+		bgp_update_encode_eor(&w);
+		conn_send(p->conn, &w, BGP_UPDATE);
+		p->eor_sent = 1;
+	}
+}
+
+static void
+drain_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	peer_drain(arg);
+}
+
+static void
+drain_kick(void *arg)
+{
+	struct peer *p = arg;
+
+	if (p->state == ST_ESTABLISHED)
+		event_active(p->t_drain, EV_TIMEOUT, 0);
+}
+
+size_t
+peer_prefixes_sent(const struct peer *p)
+{
+	return rib_out_sent_count(p->out);
+}
+
+/* ---- connecting -------------------------------------------------------- */
+
+static void
+peer_connect(struct peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	int fd;
+
+	if (addr_to_sockaddr(&p->conf.addr, p->conf.port, &ss, &slen) == -1)
+		return;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		log_warn("neighbor %s: socket", p->name);
+		peer_schedule_connect(p, p->conf.connect_retry);
+		return;
+	}
+	if ((p->conn = conn_new(p, fd, 1)) == NULL) {
+		close(fd);
+		peer_schedule_connect(p, p->conf.connect_retry);
+		return;
+	}
+	peer_set_state(p, ST_CONNECT);
+	if (bufferevent_socket_connect(p->conn->bev, (struct sockaddr *)&ss,
+	    (int)slen) == -1) {
+		conn_free(p->conn);
+		p->conn = NULL;
+		peer_set_state(p, ST_ACTIVE);
+		peer_schedule_connect(p, p->conf.connect_retry);
+	}
+}
+
+static void
+connect_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+
+	if (p->conn != NULL)
+		return;
+	if (p->conf.passive) {
+		peer_set_state(p, ST_ACTIVE);
+		return;
+	}
+	peer_connect(p);
+}
+
+/* ---- accepting --------------------------------------------------------- */
+
+static void
+peer_accept(struct peer *p, int fd)
+{
+	struct conn *c;
+
+	if ((c = conn_new(p, fd, 0)) == NULL) {
+		close(fd);
+		return;
+	}
+	conn_learn_local(c);
+	if (p->admin_down) {
+		conn_send_notify(c, ERR_CEASE, ERR_CEASE_ADMIN_DOWN, NULL, 0);
+		conn_free(c);
+		return;
+	}
+	switch (p->state) {
+	case ST_IDLE:
+	case ST_CONNECT:
+	case ST_ACTIVE:
+		/* An attempt of ours still in progress loses to this one. */
+		conn_free(p->conn);
+		evtimer_del(p->t_connect);
+		p->conn = c;
+		conn_send_open(c);
+		peer_set_state(p, ST_OPENSENT);
+		timer_set(p->t_hold, OPEN_HOLD_TIME);
+		return;
+	case ST_OPENSENT:
+		if (p->coll != NULL)
+			break;
+		p->coll = c;
+		conn_send_open(c);
+		return;
+	case ST_OPENCONFIRM:
+		if (p->coll != NULL)
+			break;
+		p->coll = c;
+		conn_send_open(c);
+		collision_resolve(p, p->ropen.bgp_id);
+		return;
+	case ST_ESTABLISHED:
+		break;
+	}
+	/* §6.8: a collision with an established session keeps the old one. */
+	conn_send_notify(c, ERR_CEASE, ERR_CEASE_COLLISION, NULL, 0);
+	conn_free(c);
+}
+
+static void
+listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener *ls = arg;
+	struct wr_addr a;
+	struct peer *p;
+	char buf[WR_ADDRSTRLEN];
+	time_t now = time(NULL);
+
+	if (addr_from_sockaddr(sa, &a, NULL) == -1 ||
+	    (p = peer_find(ls->d, &a)) == NULL || ls->d->stopping) {
+		/* Unknown sources are refused; the log line is rate limited. */
+		if (now != ls->last_refused_log)
+			log_warnx("refused connection from %s: not a "
+			    "configured neighbor", addr_ntop(&a, buf,
+			    sizeof(buf)));
+		ls->last_refused_log = now;
+		close(fd);
+		return;
+	}
+	peer_accept(p, fd);
+}
+
+static int
+listener_socket(const struct wr_addr *a, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	struct wr_addr any;
+	int fd, on = 1, off = 0;
+
+	memset(&any, 0, sizeof(any));
+	any.af = AF_INET6;
+	if (addr_to_sockaddr(addr_is_set(a) ? a : &any, port, &ss, &slen) == -1)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* One socket serves both families when listening on all addresses. */
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, addr_is_set(a) ? &on :
+		    &off, sizeof(off));
+	if (bind(fd, (struct sockaddr *)&ss, slen) == -1 ||
+	    listen(fd, 128) == -1) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+listener_open(struct wrend *d, const struct wr_addr *a, uint16_t port)
+{
+	struct listener *ls;
+	char buf[WR_ADDRSTRLEN];
+	int fd;
+
+	if ((fd = listener_socket(a, port)) == -1) {
+		log_warn("listen on %s port %u", addr_is_set(a) ?
+		    addr_ntop(a, buf, sizeof(buf)) : "*", port);
+		return -1;
+	}
+	if ((ls = calloc(1, sizeof(*ls))) == NULL)
+		fatal("listener");
+	ls->d = d;
+	ls->l = evconnlistener_new(d->base, listener_accept_cb, ls,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (ls->l == NULL)
+		fatalx("evconnlistener_new");
+	ls->next = d->listeners;
+	d->listeners = ls;
+	log_info("listening on %s port %u", addr_is_set(a) ?
+	    addr_ntop(a, buf, sizeof(buf)) : "*", port);
+	return 0;
+}
+
+int
+listener_open_all(struct wrend *d)
+{
+	struct listen_conf *lc;
+	struct wr_addr any;
+
+	if (d->conf->listen == NULL) {
+		memset(&any, 0, sizeof(any));
+		return listener_open(d, &any, BGP_PORT);
+	}
+	for (lc = d->conf->listen; lc != NULL; lc = lc->next)
+		if (listener_open(d, &lc->addr, lc->port) == -1)
+			return -1;
+	return 0;
+}
+
+void
+listener_close_all(struct wrend *d)
+{
+	struct listener *ls, *next;
+
+	for (ls = d->listeners; ls != NULL; ls = next) {
+		next = ls->next;
+		evconnlistener_free(ls->l);
+		free(ls);
+	}
+	d->listeners = NULL;
+}
+
+/* ---- neighbors --------------------------------------------------------- */
+
+static void
+peer_set_name(struct peer *p)
+{
+	char buf[WR_ADDRSTRLEN];
+
+	addr_ntop(&p->conf.addr, buf, sizeof(buf));
+	if (p->conf.name[0] != '\0')
+		snprintf(p->name, sizeof(p->name), "%s (%s)", buf, p->conf.name);
+	else
+		snprintf(p->name, sizeof(p->name), "%s", buf);
+}
+
+struct peer *
+peer_new(struct wrend *d, const struct neighbor_conf *nc)
+{
+	struct rib_export_params ep;
+	struct peer *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->upd = malloc(sizeof(*p->upd))) == NULL)
+		fatal("peer_new");
+	p->d = d;
+	p->conf = *nc;
+	p->conf.next = NULL;
+	peer_set_name(p);
+	p->state = ST_IDLE;
+	p->state_since = time(NULL);
+	p->idle_hold = nc->connect_retry;
+	rib_source_init(&p->src, RIB_SRC_BGP, p->name);
+	p->src.addr = nc->addr;
+	p->src.remote_as = nc->remote_as;
+	p->src.ebgp = nc->remote_as != d->conf->local_as;
+	memset(&ep, 0, sizeof(ep));
+	ep.local_as = d->conf->local_as;
+	ep.ebgp = p->src.ebgp;
+	ep.self = &p->src;
+	ep.kick = drain_kick;
+	ep.kick_arg = p;
+	if ((p->out = rib_out_new(d->rib, &ep)) == NULL)
+		fatal("rib_out_new");
+	p->t_connect = evtimer_new(d->base, connect_timer_cb, p);
+	p->t_hold = evtimer_new(d->base, hold_timer_cb, p);
+	p->t_keepalive = evtimer_new(d->base, keepalive_timer_cb, p);
+	p->t_drain = evtimer_new(d->base, drain_cb, p);
+	return p;
+}
+
+void
+peer_start(struct peer *p)
+{
+	p->admin_down = 0;
+	if (p->conf.passive)
+		peer_set_state(p, ST_ACTIVE);
+	else
+		peer_schedule_connect(p, 0);
+}
+
+void
+peer_stop(struct peer *p, uint8_t subcode, int admin)
+{
+	if (p->conn != NULL && p->state >= ST_OPENSENT)
+		conn_send_notify(p->conn, ERR_CEASE, subcode, NULL, 0);
+	p->admin_down = admin;
+	session_down(p, NULL);
+	if (admin)
+		evtimer_del(p->t_connect);
+}
+
+void
+peer_free(struct peer *p)
+{
+	if (p == NULL)
+		return;
+	conn_free(p->conn);
+	conn_free(p->coll);
+	if (p->state == ST_ESTABLISHED && !p->d->stopping)
+		rib_flush_source(p->d->rib, &p->src);
+	rib_out_free(p->out);
+	event_free(p->t_connect);
+	event_free(p->t_hold);
+	event_free(p->t_keepalive);
+	event_free(p->t_drain);
+	free(p->rejected);
+	free(p->upd);
+	free(p);
+}
+
+void
+peer_update_conf(struct peer *p, const struct neighbor_conf *nc)
+{
+	p->conf = *nc;
+	p->conf.next = NULL;
+	peer_set_name(p);
+}
+
+struct peer *
+peer_find(struct wrend *d, const struct wr_addr *a)
+{
+	struct peer *p;
+
+	for (p = d->peers; p != NULL; p = p->next)
+		if (addr_cmp(&p->conf.addr, a) == 0)
+			return p;
+	return NULL;
+}

@@ -1,0 +1,88 @@
+/*
+ * bgpd/session.h: BGP neighbors and their sessions: the RFC 4271 §8 finite
+ * state machine, TCP connections (with §6.8 collision detection), timers,
+ * and the flow of UPDATEs between the wire and rib/.
+ */
+#ifndef WREN_SESSION_H
+#define WREN_SESSION_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "msg.h"
+#include "rib.h"
+
+struct wrend;
+struct conn;
+struct event;
+struct rib_out;
+
+enum peer_state {
+	ST_IDLE,
+	ST_CONNECT,
+	ST_ACTIVE,
+	ST_OPENSENT,
+	ST_OPENCONFIRM,
+	ST_ESTABLISHED,
+};
+
+struct peer_stats {
+	uint64_t	msg_in[BGP_ROUTE_REFRESH + 1];
+	uint64_t	msg_out[BGP_ROUTE_REFRESH + 1];
+	uint64_t	updates_in;
+	uint64_t	updates_out;
+	uint64_t	prefixes_in;	/* NLRI announced to us, in total */
+	uint64_t	withdraws_in;
+	uint64_t	treat_as_withdraw;	/* RFC 7606 actions taken */
+	uint64_t	loops;		/* announcements rejected as loops */
+	uint32_t	flaps;		/* times Established was left */
+};
+
+struct peer {
+	struct peer		*next;
+	struct wrend		*d;
+	struct neighbor_conf	 conf;		/* a copy: reload replaces it */
+	enum peer_state		 state;
+	time_t			 state_since;
+	struct conn		*conn;		/* the session's connection */
+	struct conn		*coll;		/* a second one, §6.8 */
+	struct event		*t_connect;	/* ConnectRetry / idle hold */
+	struct event		*t_hold;
+	struct event		*t_keepalive;
+	struct event		*t_drain;	/* export queue to drain */
+	unsigned		 idle_hold;	/* seconds, backs off on errors */
+	int			 admin_down;	/* stopped: refuse connections */
+	uint16_t		 hold_time;	/* negotiated */
+	uint16_t		 keepalive;
+	struct bgp_open		 ropen;		/* the neighbor's OPEN */
+	struct bgp_parse_ctx	 ctx;
+	struct rib_source	 src;		/* its Adj-RIB-In */
+	struct rib_out		*out;		/* its Adj-RIB-Out */
+	int			 eor_sent;
+	int			 eor_rcvd;
+	struct wr_prefix	*rejected;	/* announced but not accepted */
+	size_t			 nrejected;
+	size_t			 rejected_cap;
+	struct bgp_update	*upd;		/* parse scratch, large */
+	char			 name[CONF_NAME_LEN + WR_ADDRSTRLEN + 4];
+	char			 last_error[128];
+	struct peer_stats	 stats;
+};
+
+struct peer	*peer_new(struct wrend *, const struct neighbor_conf *);
+void		 peer_free(struct peer *);
+void		 peer_start(struct peer *);
+/* Send a Cease with subcode (0: none) and go Idle; stays down if admin. */
+void		 peer_stop(struct peer *, uint8_t subcode, int admin);
+/* Reload: take new settings that do not need a new session. */
+void		 peer_update_conf(struct peer *, const struct neighbor_conf *);
+struct peer	*peer_find(struct wrend *, const struct wr_addr *);
+const char	*peer_state_name(enum peer_state);
+size_t		 peer_prefixes_sent(const struct peer *);
+
+/* Listening sockets for incoming sessions (all listen statements). */
+int		 listener_open_all(struct wrend *);
+void		 listener_close_all(struct wrend *);
+
+#endif

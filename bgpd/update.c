@@ -1,0 +1,982 @@
+/*
+ * bgpd/update.c: the UPDATE message (RFC 4271 §4.3) with the revised error
+ * handling of RFC 7606, 4-octet AS numbers (RFC 6793) and the structure of
+ * MP_REACH_NLRI/MP_UNREACH_NLRI (RFC 4760).
+ *
+ * Path attributes are described by bgp_attr_table[] (after BIRD's
+ * proto/bgp/attrs.c): expected flags, fixed length, parser, and what a
+ * malformed one costs under RFC 7606.  Each attribute is parsed from its own
+ * sub-buffer.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "log.h"
+#include "msg.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* RFC 7606 §2: the ways to handle a malformed attribute */
+enum attr_act {
+	ACT_NONE,
+	ACT_DISCARD,		/* "attribute discard" */
+	ACT_WITHDRAW,		/* "treat-as-withdraw" */
+	ACT_RESET,		/* "session reset" */
+};
+
+/* upd_state.have: attributes that need a second look after the loop */
+#define HAVE_ORIGIN	0x01
+#define HAVE_ASPATH	0x02
+#define HAVE_NEXTHOP	0x04
+#define HAVE_AS4PATH	0x08
+#define HAVE_AS4AGGR	0x10
+#define HAVE_MPNH	0x20
+
+/* bgp_attr_desc.drop_if: when a known attribute is quietly dropped */
+#define DROP_EBGP	0x01	/* RFC 7606 §7.5: LOCAL_PREF from eBGP */
+#define DROP_AS4	0x02	/* RFC 6793 §6: AS4_* between NEW speakers */
+
+struct attr {
+	uint8_t		flags;
+	uint8_t		type;
+	struct ibuf	val;
+	const uint8_t	*raw;	/* flags, type, length, value: for errors */
+	size_t		rawlen;
+};
+
+struct upd_state {
+	const struct bgp_parse_ctx	*ctx;
+	struct bgp_update		*u;
+	struct bgp_err			*err;
+	struct wbuf			 scratch;	/* over u->aspath_buf */
+	struct ibuf			 aspath;	/* values as received */
+	struct ibuf			 as4path;
+	uint32_t			 as4_aggr_as;
+	uint32_t			 as4_aggr_id;
+	struct wr_addr			 mp_nexthop;
+	uint8_t				 have;		/* HAVE_* */
+	uint8_t				 seen[256 / 8];
+};
+
+struct bgp_attr_desc {
+	const char	*name;
+	uint8_t		 flags;		/* expected Optional/Transitive */
+	int		 len;		/* fixed value length, or -1 */
+	uint8_t		 drop_if;	/* DROP_* */
+	enum attr_act	 on_err;	/* RFC 7606 action when malformed */
+	uint8_t		 subcode;	/* for the NOTIFICATION or the log */
+	enum attr_act	(*parse)(struct upd_state *, struct ibuf *);
+};
+
+/*
+ * AS_PATH walker (RFC 4271 §4.3, RFC 6793): validates every segment and
+ * copies the first `limit` ASes, counted as in RFC 4271 §9.1.2.2 (an AS_SET
+ * counts one, confederation segments none), converting between 2- and
+ * 4-octet form.  With out NULL it only measures.
+ */
+struct as_walk {
+	size_t		 in_asz;
+	size_t		 out_asz;
+	unsigned	 limit;
+	int		 noconfed;	/* RFC 6793 §6: none in AS4_PATH */
+	struct wbuf	*out;
+	/* results */
+	unsigned long	 count;		/* path length, RFC 4271 §9.1.2.2 */
+	size_t		 outlen;	/* octets written or to be written */
+	int		 wide;		/* an AS did not fit in 2 octets */
+};
+
+/* An AS number of asz (2 or 4) octets. */
+static int
+ibuf_get_as(struct ibuf *b, size_t asz, uint32_t *as)
+{
+	uint16_t as2;
+
+	if (asz == 4)
+		return ibuf_get_u32(b, as);
+	if (ibuf_get_u16(b, &as2) == -1)
+		return -1;
+	*as = as2;
+	return 0;
+}
+
+static int
+as_seg_get(struct ibuf *b, size_t asz, uint8_t *type, uint8_t *cnt,
+    struct ibuf *seg)
+{
+	if (ibuf_get_u8(b, type) == -1 || ibuf_get_u8(b, cnt) == -1 ||
+	    *type < AS_SET || *type > AS_CONFED_SET || *cnt == 0 ||
+	    ibuf_sub(b, (size_t)*cnt * asz, seg) == -1)
+		return -1;
+	return 0;
+}
+
+static unsigned
+as_seg_weight(uint8_t type, uint8_t cnt)
+{
+	if (type == AS_SET)
+		return 1;
+	if (type == AS_SEQUENCE)
+		return cnt;
+	return 0;	/* RFC 5065 §5.3 */
+}
+
+static int
+as_seg_copy(struct as_walk *wk, uint8_t type, uint8_t n, struct ibuf *seg)
+{
+	uint32_t	as;
+	uint8_t		i;
+
+	wk->outlen += 2 + (size_t)n * wk->out_asz;
+	if (wk->out != NULL) {
+		wbuf_put_u8(wk->out, type);
+		wbuf_put_u8(wk->out, n);
+	}
+	for (i = 0; i < n; i++) {
+		if (ibuf_get_as(seg, wk->in_asz, &as) == -1)
+			return -1;
+		wk->wide |= as > 0xffff;
+		if (wk->out == NULL)
+			continue;
+		if (wk->out_asz == 4)
+			wbuf_put_u32(wk->out, as);
+		else	/* RFC 6793 §4.2.2: AS_TRANS for what does not fit */
+			wbuf_put_u16(wk->out, as > 0xffff ? AS_TRANS :
+			    (uint16_t)as);
+	}
+	return wk->out != NULL && wk->out->err ? -1 : 0;
+}
+
+static int
+as_walk(struct ibuf b, struct as_walk *wk)
+{
+	struct ibuf	seg;
+	unsigned	left = wk->limit, weight;
+	uint8_t		type, cnt, n;
+
+	wk->count = 0;
+	wk->outlen = 0;
+	wk->wide = 0;
+	while (ibuf_left(&b) > 0) {
+		if (as_seg_get(&b, wk->in_asz, &type, &cnt, &seg) == -1)
+			return -1;
+		weight = as_seg_weight(type, cnt);
+		wk->count += weight;
+		if (left == 0 || (wk->noconfed && type >= AS_CONFED_SEQUENCE))
+			continue;
+		n = (type == AS_SEQUENCE && cnt > left) ? (uint8_t)left : cnt;
+		left -= type == AS_SEQUENCE ? n : weight;
+		if (as_seg_copy(wk, type, n, &seg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- parsing helpers --------------------------------------------------- */
+
+static int
+upd_reset(struct upd_state *st, uint8_t subcode, const void *data,
+    size_t len)
+{
+	bgp_err_set(st->err, ERR_UPDATE, subcode, data, len);
+	return -1;
+}
+
+/* RFC 4271 §4.3: (length, prefix) with just the octets the length needs */
+static int
+upd_prefix_get(struct ibuf *b, struct wr_prefix *p)
+{
+	uint8_t len;
+
+	memset(p, 0, sizeof(*p));
+	if (ibuf_get_u8(b, &len) == -1 || len > 32 ||
+	    ibuf_get_bytes(b, p->addr.b, (len + 7u) / 8) == -1)
+		return -1;
+	p->addr.af = AF_INET;
+	p->len = len;
+	prefix_mask(p);		/* bits past the length are not ours */
+	return 0;
+}
+
+static int
+upd_prefixes(struct ibuf *b, struct wr_prefix *out, size_t *n)
+{
+	while (ibuf_left(b) > 0) {
+		if (*n >= BGP_MAX_PREFIXES ||
+		    upd_prefix_get(b, &out[*n]) == -1)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* ---- the attributes ---------------------------------------------------- */
+
+/* RFC 7606 §7.1: an undefined ORIGIN => treat-as-withdraw */
+static enum attr_act
+attr_origin(struct upd_state *st, struct ibuf *v)
+{
+	uint8_t o;
+
+	if (ibuf_get_u8(v, &o) == -1 || o > ORIGIN_INCOMPLETE)
+		return ACT_WITHDRAW;
+	st->u->attrs.origin = o;
+	st->have |= HAVE_ORIGIN;
+	return ACT_NONE;
+}
+
+/* RFC 7606 §7.2: a malformed AS_PATH => treat-as-withdraw */
+static enum attr_act
+attr_aspath(struct upd_state *st, struct ibuf *v)
+{
+	struct as_walk wk = { .in_asz = st->ctx->as4 ? 4 : 2, .out_asz = 4 };
+
+	if (as_walk(*v, &wk) == -1)
+		return ACT_WITHDRAW;
+	st->aspath = *v;	/* rewritten once AS4_PATH is known */
+	st->have |= HAVE_ASPATH;
+	return ACT_NONE;
+}
+
+/* RFC 4271 §6.3: a valid host address: not 0.0.0.0, not class D or E */
+static int
+upd_nexthop_valid(uint32_t nh)
+{
+	return nh != 0 && (nh >> 28) < 0xe;
+}
+
+/* RFC 7606 §7.3: a malformed NEXT_HOP => treat-as-withdraw */
+static enum attr_act
+attr_nexthop(struct upd_state *st, struct ibuf *v)
+{
+	uint32_t nh;
+
+	if (ibuf_get_u32(v, &nh) == -1 || !upd_nexthop_valid(nh))
+		return ACT_WITHDRAW;
+	addr_from_v4(&st->u->attrs.nexthop, nh);
+	st->have |= HAVE_NEXTHOP;
+	return ACT_NONE;
+}
+
+static enum attr_act
+attr_med(struct upd_state *st, struct ibuf *v)
+{
+	if (ibuf_get_u32(v, &st->u->attrs.med) == -1)
+		return ACT_WITHDRAW;
+	st->u->attrs.flags |= RIB_A_MED;
+	return ACT_NONE;
+}
+
+static enum attr_act
+attr_local_pref(struct upd_state *st, struct ibuf *v)
+{
+	if (ibuf_get_u32(v, &st->u->attrs.local_pref) == -1)
+		return ACT_WITHDRAW;
+	st->u->attrs.flags |= RIB_A_LOCAL_PREF;
+	return ACT_NONE;
+}
+
+static enum attr_act
+attr_atomic(struct upd_state *st, struct ibuf *v)
+{
+	st->u->attrs.flags |= RIB_A_ATOMIC_AGG;
+	return ACT_NONE;
+}
+
+/* RFC 7606 §7.7: 8 octets (6 from a 2-octet speaker) else discard */
+static enum attr_act
+attr_aggregator(struct upd_state *st, struct ibuf *v)
+{
+	struct rib_attrs	*a = &st->u->attrs;
+	size_t			 asz = st->ctx->as4 ? 4 : 2;
+	uint32_t		 as, id;
+
+	if (ibuf_left(v) != asz + 4 || ibuf_get_as(v, asz, &as) == -1 ||
+	    ibuf_get_u32(v, &id) == -1)
+		return ACT_DISCARD;
+	a->aggregator_as = as;
+	a->aggregator_id = id;
+	a->flags |= RIB_A_AGGREGATOR;
+	return ACT_NONE;
+}
+
+/* RFC 7606 §7.8: a length not a non-zero multiple of 4 => withdraw */
+static enum attr_act
+attr_communities(struct upd_state *st, struct ibuf *v)
+{
+	size_t len = ibuf_left(v);
+
+	if (len == 0 || len % 4 != 0)
+		return ACT_WITHDRAW;
+	st->u->attrs.communities = ibuf_ptr(v);
+	st->u->attrs.communities_len = (uint16_t)len;
+	return ACT_NONE;
+}
+
+/*
+ * RFC 4760 §3.  RFC 7606 §7.11: when the NLRI cannot be located => reset.
+ * Only IPv4 unicast is taken in this slice; other families are checked for
+ * structure and ignored.
+ */
+static enum attr_act
+attr_mp_reach(struct upd_state *st, struct ibuf *v)
+{
+	struct ibuf	nh;
+	uint32_t	addr;
+	uint16_t	afi;
+	uint8_t		safi, nhlen, reserved;
+
+	if (ibuf_get_u16(v, &afi) == -1 || ibuf_get_u8(v, &safi) == -1 ||
+	    ibuf_get_u8(v, &nhlen) == -1 || ibuf_sub(v, nhlen, &nh) == -1 ||
+	    ibuf_get_u8(v, &reserved) == -1)
+		return ACT_RESET;
+	if (bgp_afi_safi_mp(afi, safi) != BGP_MP_IPV4_UNICAST)
+		return ACT_NONE;
+	if (ibuf_get_u32(&nh, &addr) == -1 || ibuf_left(&nh) != 0 ||
+	    upd_prefixes(v, st->u->nlri, &st->u->nnlri) == -1)
+		return ACT_RESET;
+	/* as for NEXT_HOP (RFC 7606 §7.3): the NLRI could be located */
+	if (!upd_nexthop_valid(addr))
+		return ACT_WITHDRAW;
+	addr_from_v4(&st->mp_nexthop, addr);
+	st->have |= HAVE_MPNH;
+	return ACT_NONE;
+}
+
+/* RFC 4760 §4; RFC 4724 §2: empty for a family => its End-of-RIB */
+static enum attr_act
+attr_mp_unreach(struct upd_state *st, struct ibuf *v)
+{
+	uint32_t	fam;
+	uint16_t	afi;
+	uint8_t		safi;
+
+	if (ibuf_get_u16(v, &afi) == -1 || ibuf_get_u8(v, &safi) == -1)
+		return ACT_RESET;
+	fam = bgp_afi_safi_mp(afi, safi);
+	if (ibuf_left(v) == 0)
+		st->u->end_of_rib |= (int)fam;
+	if (fam != BGP_MP_IPV4_UNICAST)
+		return ACT_NONE;
+	if (upd_prefixes(v, st->u->withdrawn, &st->u->nwithdrawn) == -1)
+		return ACT_RESET;
+	return ACT_NONE;
+}
+
+/* RFC 6793 §6: a malformed AS4_PATH => attribute discard */
+static enum attr_act
+attr_as4path(struct upd_state *st, struct ibuf *v)
+{
+	struct as_walk wk = { .in_asz = 4, .out_asz = 4 };
+
+	if (ibuf_left(v) < 6 || as_walk(*v, &wk) == -1)
+		return ACT_DISCARD;
+	st->as4path = *v;
+	st->have |= HAVE_AS4PATH;
+	return ACT_NONE;
+}
+
+static enum attr_act
+attr_as4aggr(struct upd_state *st, struct ibuf *v)
+{
+	if (ibuf_get_u32(v, &st->as4_aggr_as) == -1 ||
+	    ibuf_get_u32(v, &st->as4_aggr_id) == -1)
+		return ACT_DISCARD;
+	st->have |= HAVE_AS4AGGR;
+	return ACT_NONE;
+}
+
+#define WK	ATTR_TRANSITIVE			/* well-known */
+#define OPT	ATTR_OPTIONAL			/* optional non-transitive */
+#define OPTT	(ATTR_OPTIONAL | ATTR_TRANSITIVE)	/* optional transitive */
+
+static const struct bgp_attr_desc bgp_attr_table[] = {
+	/* name, flags, len, drop_if, on_err, subcode, parse */
+	[ATTR_ORIGIN] = { "ORIGIN", WK, 1, 0,
+	    ACT_WITHDRAW, ERR_UPD_ORIGIN, attr_origin },
+	[ATTR_AS_PATH] = { "AS_PATH", WK, -1, 0,
+	    ACT_WITHDRAW, ERR_UPD_ASPATH, attr_aspath },
+	[ATTR_NEXT_HOP] = { "NEXT_HOP", WK, 4, 0,
+	    ACT_WITHDRAW, ERR_UPD_NEXTHOP, attr_nexthop },
+	[ATTR_MED] = { "MULTI_EXIT_DISC", OPT, 4, 0,
+	    ACT_WITHDRAW, ERR_UPD_ATTRLEN, attr_med },
+	[ATTR_LOCAL_PREF] = { "LOCAL_PREF", WK, 4, DROP_EBGP,
+	    ACT_WITHDRAW, ERR_UPD_ATTRLEN, attr_local_pref },
+	[ATTR_ATOMIC_AGGREGATE] = { "ATOMIC_AGGREGATE", WK, 0, 0,
+	    ACT_DISCARD, ERR_UPD_ATTRLEN, attr_atomic },
+	[ATTR_AGGREGATOR] = { "AGGREGATOR", OPTT, -1, 0,
+	    ACT_DISCARD, ERR_UPD_ATTRLEN, attr_aggregator },
+	[ATTR_COMMUNITIES] = { "COMMUNITIES", OPTT, -1, 0,
+	    ACT_WITHDRAW, ERR_UPD_OPTATTR, attr_communities },
+	[ATTR_MP_REACH_NLRI] = { "MP_REACH_NLRI", OPT, -1, 0,
+	    ACT_RESET, ERR_UPD_OPTATTR, attr_mp_reach },
+	[ATTR_MP_UNREACH_NLRI] = { "MP_UNREACH_NLRI", OPT, -1, 0,
+	    ACT_RESET, ERR_UPD_OPTATTR, attr_mp_unreach },
+	[ATTR_AS4_PATH] = { "AS4_PATH", OPTT, -1, DROP_AS4,
+	    ACT_DISCARD, ERR_UPD_OPTATTR, attr_as4path },
+	[ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR", OPTT, 8, DROP_AS4,
+	    ACT_DISCARD, ERR_UPD_OPTATTR, attr_as4aggr },
+};
+
+static const struct bgp_attr_desc *
+attr_desc(uint8_t type)
+{
+	if (type < nitems(bgp_attr_table) && bgp_attr_table[type].parse)
+		return &bgp_attr_table[type];
+	return NULL;
+}
+
+/* Marks type as seen; returns whether it had been seen before. */
+static int
+attr_seen(struct upd_state *st, uint8_t type)
+{
+	uint8_t bit = (uint8_t)(1 << (type % 8));
+	int	seen = (st->seen[type / 8] & bit) != 0;
+
+	st->seen[type / 8] |= bit;
+	return seen;
+}
+
+static int
+attr_apply(struct upd_state *st, const struct bgp_attr_desc *d,
+    const struct attr *a, enum attr_act act, uint8_t subcode)
+{
+	switch (act) {
+	case ACT_NONE:
+		break;
+	case ACT_DISCARD:
+		log_debug("UPDATE: malformed %s discarded", d->name);
+		break;
+	case ACT_WITHDRAW:
+		/* err tells the caller why, for the log; nothing is sent */
+		log_debug("UPDATE: malformed %s, treat-as-withdraw", d->name);
+		st->u->treat_as_withdraw = 1;
+		if (st->err->code == 0)
+			bgp_err_set(st->err, ERR_UPDATE, subcode, a->raw,
+			    a->rawlen);
+		break;
+	case ACT_RESET:
+		return upd_reset(st, subcode, a->raw, a->rawlen);
+	}
+	return 0;
+}
+
+/*
+ * RFC 4271 §5: an unrecognized optional transitive attribute is passed on
+ * with the Partial bit set, in wire form, into attrs.unknown.  The blob is
+ * contiguous at the start of aspath_buf: nothing else is written there until
+ * all attributes have been seen.
+ */
+static int
+attr_unknown(struct upd_state *st, const struct attr *a)
+{
+	struct rib_attrs	*ra = &st->u->attrs;
+	struct wbuf		*w = &st->scratch;
+	size_t			 len = ibuf_left(&a->val), start = w->len;
+
+	/* RFC 4271 §6.3: Data is the unrecognized attribute */
+	if (!(a->flags & ATTR_OPTIONAL))
+		return upd_reset(st, ERR_UPD_UNKNWN_WK_ATTR, a->raw,
+		    a->rawlen);
+	if (!(a->flags & ATTR_TRANSITIVE))
+		return 0;	/* RFC 4271 §5: quietly ignored */
+	if (ra->unknown == NULL)
+		ra->unknown = w->data + w->len;
+	wbuf_put_u8(w, a->flags | ATTR_PARTIAL);
+	wbuf_put_u8(w, a->type);
+	if (a->flags & ATTR_EXTLEN)
+		wbuf_put_u16(w, (uint16_t)len);
+	else
+		wbuf_put_u8(w, (uint8_t)len);
+	wbuf_put_bytes(w, ibuf_ptr(&a->val), len);
+	if (w->err)
+		return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+	ra->unknown_len += (uint16_t)(w->len - start);
+	return 0;
+}
+
+static int
+attr_one(struct upd_state *st, const struct attr *a)
+{
+	const struct bgp_attr_desc	*d;
+	struct ibuf			 v = a->val;
+	enum attr_act			 act;
+	uint8_t				 sub;
+
+	/* RFC 7606 §3 g: duplicates; reset only for MP_(UN)REACH_NLRI */
+	if (attr_seen(st, a->type)) {
+		if (a->type == ATTR_MP_REACH_NLRI ||
+		    a->type == ATTR_MP_UNREACH_NLRI)
+			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		return 0;
+	}
+	if ((d = attr_desc(a->type)) == NULL)
+		return attr_unknown(st, a);
+	if (((d->drop_if & DROP_EBGP) && st->ctx->ebgp) ||
+	    ((d->drop_if & DROP_AS4) && st->ctx->as4)) {
+		log_debug("UPDATE: %s from this neighbor ignored", d->name);
+		return 0;
+	}
+	sub = d->subcode;
+	if ((a->flags & (ATTR_OPTIONAL | ATTR_TRANSITIVE)) != d->flags) {
+		/* RFC 7606 §3 c: wrong flags => treat-as-withdraw */
+		act = d->on_err == ACT_RESET ? ACT_RESET : ACT_WITHDRAW;
+		sub = ERR_UPD_ATTRFLAGS;
+	} else if (d->len >= 0 && ibuf_left(&v) != (size_t)d->len)
+		act = d->on_err;
+	else
+		act = d->parse(st, &v);
+	return attr_apply(st, d, a, act, sub);
+}
+
+static int
+upd_attrs(struct upd_state *st, struct ibuf *b)
+{
+	struct attr	a;
+	uint16_t	len = 0;
+	uint8_t		len8 = 0;
+	int		r;
+
+	while (ibuf_left(b) > 0) {
+		a.raw = ibuf_ptr(b);
+		if (ibuf_get_u8(b, &a.flags) == -1 ||
+		    ibuf_get_u8(b, &a.type) == -1)
+			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		if (a.flags & ATTR_EXTLEN)
+			r = ibuf_get_u16(b, &len);
+		else if ((r = ibuf_get_u8(b, &len8)) == 0)
+			len = len8;
+		/* RFC 7606 §4: a length running past the section => reset */
+		if (r == -1 || ibuf_sub(b, len, &a.val) == -1)
+			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		a.rawlen = (size_t)(ibuf_ptr(b) - a.raw);
+		if (attr_one(st, &a) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- after all attributes ---------------------------------------------- */
+
+/*
+ * RFC 6793 §4.2.3: an AGGREGATOR with an AS other than AS_TRANS means a
+ * NEW speaker aggregated after the AS4_* were made: ignore them both.
+ */
+static void
+upd_as4_finish(struct upd_state *st)
+{
+	struct rib_attrs *a = &st->u->attrs;
+
+	if (!(a->flags & RIB_A_AGGREGATOR))
+		return;
+	if (a->aggregator_as != AS_TRANS) {
+		st->have &= (uint8_t)~(HAVE_AS4PATH | HAVE_AS4AGGR);
+		return;
+	}
+	if (st->have & HAVE_AS4AGGR) {
+		a->aggregator_as = st->as4_aggr_as;
+		a->aggregator_id = st->as4_aggr_id;
+	}
+}
+
+/*
+ * From a 2-octet speaker, write AS_PATH in 4-octet form into aspath_buf,
+ * merged with AS4_PATH as RFC 6793 §4.2.3 says: keep the leftmost
+ * (n(AS_PATH) - n(AS4_PATH)) ASes of AS_PATH, then all of AS4_PATH; if
+ * AS_PATH is the shorter, AS4_PATH is ignored.
+ */
+static int
+upd_aspath_finish(struct upd_state *st)
+{
+	struct rib_attrs	*a = &st->u->attrs;
+	struct as_walk		 wk = { .in_asz = 2, .out_asz = 4 };
+	struct as_walk		 wk4 = { .in_asz = 4, .out_asz = 4 };
+	size_t			 start = st->scratch.len;
+
+	if (!(st->have & HAVE_ASPATH))
+		return 0;
+	if (st->ctx->as4) {
+		a->aspath = ibuf_ptr(&st->aspath);
+		a->aspath_len = (uint16_t)ibuf_left(&st->aspath);
+		return 0;
+	}
+	wk.limit = wk4.limit = UINT_MAX;
+	wk4.noconfed = 1;
+	if (st->have & HAVE_AS4PATH) {
+		if (as_walk(st->aspath, &wk) == -1 ||
+		    as_walk(st->as4path, &wk4) == -1)
+			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		if (wk.count >= wk4.count)
+			wk.limit = (unsigned)(wk.count - wk4.count);
+		else
+			st->have &= (uint8_t)~HAVE_AS4PATH;
+	}
+	wk.out = wk4.out = &st->scratch;
+	if (as_walk(st->aspath, &wk) == -1 || ((st->have & HAVE_AS4PATH) &&
+	    as_walk(st->as4path, &wk4) == -1))
+		return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+	a->aspath = st->scratch.data + start;
+	a->aspath_len = (uint16_t)(st->scratch.len - start);
+	return 0;
+}
+
+/* RFC 7606 §3 d: a missing well-known mandatory attribute => withdraw */
+static void
+upd_check_missing(struct upd_state *st, size_t nclassic)
+{
+	uint8_t need = HAVE_ORIGIN | HAVE_ASPATH, miss, type;
+
+	if (st->u->nnlri == 0)
+		return;
+	/* RFC 4760 §3: NLRI in MP_REACH_NLRI carry their own next hop */
+	if (nclassic > 0)
+		need |= HAVE_NEXTHOP;
+	if ((miss = need & (uint8_t)~st->have) == 0)
+		return;
+	if (miss & HAVE_ORIGIN)
+		type = ATTR_ORIGIN;
+	else if (miss & HAVE_ASPATH)
+		type = ATTR_AS_PATH;
+	else
+		type = ATTR_NEXT_HOP;
+	log_debug("UPDATE: missing attribute %u, treat-as-withdraw", type);
+	st->u->treat_as_withdraw = 1;
+	if (st->err->code == 0)
+		bgp_err_set(st->err, ERR_UPDATE, ERR_UPD_MISSING_WK_ATTR,
+		    &type, 1);
+}
+
+static int
+upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen,
+    size_t nclassic)
+{
+	struct bgp_update *u = st->u;
+
+	u->has_attrs = alen > 0;
+	/* RFC 4724 §2: an UPDATE with nothing in it is the IPv4 End-of-RIB */
+	if (wlen == 0 && alen == 0 && u->nnlri == 0)
+		u->end_of_rib |= BGP_MP_IPV4_UNICAST;
+	if (!st->ctx->as4)
+		upd_as4_finish(st);
+	if (upd_aspath_finish(st) == -1)
+		return -1;
+	if (!(st->have & HAVE_NEXTHOP) && (st->have & HAVE_MPNH))
+		u->attrs.nexthop = st->mp_nexthop;
+	upd_check_missing(st, nclassic);
+	return 0;
+}
+
+static void
+upd_init(struct upd_state *st, const struct bgp_parse_ctx *ctx,
+    struct bgp_update *u, struct bgp_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->ctx = ctx;
+	st->u = u;
+	st->err = err;
+	wbuf_init(&st->scratch, u->aspath_buf, sizeof(u->aspath_buf));
+	memset(err, 0, sizeof(*err));
+	/* not the prefix arrays: they are large and counted */
+	u->nwithdrawn = u->nnlri = 0;
+	memset(&u->attrs, 0, sizeof(u->attrs));
+	u->has_attrs = u->treat_as_withdraw = u->end_of_rib = 0;
+}
+
+/*
+ * RFC 4271 §4.3.  Returns -1 with err set when the session must be reset;
+ * 0 otherwise, possibly with u->treat_as_withdraw (and err saying why, for
+ * the log).  u->end_of_rib holds BGP_MP_* bits: 1 is IPv4 unicast.
+ */
+int
+bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
+    struct bgp_update *u, struct bgp_err *err)
+{
+	struct upd_state	st;
+	struct ibuf		wd, attrs;
+	uint16_t		wlen, alen;
+	size_t			nmp;
+	uint8_t			blen[2];
+
+	upd_init(&st, ctx, u, err);
+	if (ibuf_left(b) > BGP_MAX_LEN - BGP_HDR_LEN) {
+		blen[0] = (uint8_t)((BGP_HDR_LEN + ibuf_left(b)) >> 8);
+		blen[1] = (uint8_t)(BGP_HDR_LEN + ibuf_left(b));
+		bgp_err_set(err, ERR_HEADER, ERR_HDR_LEN, blen, sizeof(blen));
+		return -1;
+	}
+	/* RFC 4271 §6.3: lengths past the message => Malformed Attr List */
+	if (ibuf_get_u16(b, &wlen) == -1 || ibuf_sub(b, wlen, &wd) == -1 ||
+	    ibuf_get_u16(b, &alen) == -1 || ibuf_sub(b, alen, &attrs) == -1)
+		return upd_reset(&st, ERR_UPD_ATTRLIST, NULL, 0);
+	/* RFC 7606 §5.3: a bad prefix cannot be withdrawn => reset */
+	if (upd_prefixes(&wd, u->withdrawn, &u->nwithdrawn) == -1)
+		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
+	if (upd_attrs(&st, &attrs) == -1)
+		return -1;
+	nmp = u->nnlri;
+	if (upd_prefixes(b, u->nlri, &u->nnlri) == -1)
+		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
+	return upd_finish(&st, wlen, alen, u->nnlri - nmp);
+}
+
+/* ---- encoding ---------------------------------------------------------- */
+
+/* RFC 4271 §4.3: the Extended Length bit for values over 255 octets */
+static void
+attr_hdr_put(struct wbuf *w, uint8_t flags, uint8_t type, size_t len)
+{
+	if (len > UINT16_MAX) {
+		w->err = 1;
+		return;
+	}
+	if (len > 255) {
+		wbuf_put_u8(w, flags | ATTR_EXTLEN);
+		wbuf_put_u8(w, type);
+		wbuf_put_u16(w, (uint16_t)len);
+	} else {
+		wbuf_put_u8(w, flags & (uint8_t)~ATTR_EXTLEN);
+		wbuf_put_u8(w, type);
+		wbuf_put_u8(w, (uint8_t)len);
+	}
+}
+
+static int
+put_origin(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	attr_hdr_put(w, WK, ATTR_ORIGIN, 1);
+	return wbuf_put_u8(w, a->origin);
+}
+
+/* RFC 6793 §4.2.2: to a 2-octet speaker, AS_TRANS stands in */
+static int
+put_aspath(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	struct as_walk	wk = { .in_asz = 4, .out_asz = 2 };
+	struct ibuf	b;
+
+	if (ctx->as4) {
+		attr_hdr_put(w, WK, ATTR_AS_PATH, a->aspath_len);
+		return wbuf_put_bytes(w, a->aspath, a->aspath_len);
+	}
+	ibuf_init(&b, a->aspath, a->aspath_len);
+	wk.limit = UINT_MAX;
+	if (as_walk(b, &wk) == -1)
+		return -1;
+	attr_hdr_put(w, WK, ATTR_AS_PATH, wk.outlen);
+	wk.out = w;
+	return as_walk(b, &wk);
+}
+
+static int
+put_nexthop(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (a->nexthop.af != AF_INET) {
+		log_warnx("%s: no IPv4 next hop for IPv4 NLRI", __func__);
+		return -1;
+	}
+	attr_hdr_put(w, WK, ATTR_NEXT_HOP, 4);
+	return wbuf_put_bytes(w, &a->nexthop.v4, 4);
+}
+
+static int
+put_med(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (!(a->flags & RIB_A_MED))
+		return 0;
+	attr_hdr_put(w, OPT, ATTR_MED, 4);
+	return wbuf_put_u32(w, a->med);
+}
+
+static int
+put_local_pref(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (!(a->flags & RIB_A_LOCAL_PREF))
+		return 0;
+	attr_hdr_put(w, WK, ATTR_LOCAL_PREF, 4);
+	return wbuf_put_u32(w, a->local_pref);
+}
+
+static int
+put_atomic(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (a->flags & RIB_A_ATOMIC_AGG)
+		attr_hdr_put(w, WK, ATTR_ATOMIC_AGGREGATE, 0);
+	return w->err ? -1 : 0;
+}
+
+static int
+put_aggregator(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	uint32_t as = a->aggregator_as;
+
+	if (!(a->flags & RIB_A_AGGREGATOR))
+		return 0;
+	if (ctx->as4) {
+		attr_hdr_put(w, OPTT, ATTR_AGGREGATOR, 8);
+		wbuf_put_u32(w, as);
+	} else {
+		attr_hdr_put(w, OPTT, ATTR_AGGREGATOR, 6);
+		wbuf_put_u16(w, as > 0xffff ? AS_TRANS : (uint16_t)as);
+	}
+	return wbuf_put_u32(w, a->aggregator_id);
+}
+
+static int
+put_communities(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (a->communities_len == 0)
+		return 0;
+	attr_hdr_put(w, OPTT, ATTR_COMMUNITIES, a->communities_len);
+	return wbuf_put_bytes(w, a->communities, a->communities_len);
+}
+
+/* RFC 6793 §4.2.2: the real path, without confederation segments (§6) */
+static int
+put_as4path(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	struct as_walk	wk = { .in_asz = 4, .out_asz = 4, .noconfed = 1 };
+	struct ibuf	b;
+
+	if (ctx->as4)
+		return 0;
+	ibuf_init(&b, a->aspath, a->aspath_len);
+	wk.limit = UINT_MAX;
+	if (as_walk(b, &wk) == -1)
+		return -1;
+	if (!wk.wide || wk.outlen == 0)
+		return 0;
+	attr_hdr_put(w, OPTT, ATTR_AS4_PATH, wk.outlen);
+	wk.out = w;
+	return as_walk(b, &wk);
+}
+
+static int
+put_as4aggr(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	if (ctx->as4 || !(a->flags & RIB_A_AGGREGATOR) ||
+	    a->aggregator_as <= 0xffff)
+		return 0;
+	attr_hdr_put(w, OPTT, ATTR_AS4_AGGREGATOR, 8);
+	wbuf_put_u32(w, a->aggregator_as);
+	return wbuf_put_u32(w, a->aggregator_id);
+}
+
+/* already in wire form with the Partial bit set (attr_unknown) */
+static int
+put_unknown(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx)
+{
+	return wbuf_put_bytes(w, a->unknown, a->unknown_len);
+}
+
+/* RFC 4271 §5: in ascending order of type code */
+static int (*const upd_attr_put[])(struct wbuf *, const struct rib_attrs *,
+    const struct bgp_parse_ctx *) = {
+	put_origin, put_aspath, put_nexthop, put_med, put_local_pref,
+	put_atomic, put_aggregator, put_communities, put_as4path,
+	put_as4aggr, put_unknown,
+};
+
+/* How many octets of prefixes still fit, keeping `tail` for what follows. */
+static size_t
+upd_room(const struct wbuf *w, long start, size_t tail)
+{
+	size_t used = w->len - (size_t)start, room = wbuf_left(w);
+
+	if (used + tail >= BGP_MAX_LEN || room <= tail)
+		return 0;
+	room -= tail;
+	if (room > BGP_MAX_LEN - used - tail)
+		room = BGP_MAX_LEN - used - tail;
+	return room;
+}
+
+static size_t
+upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
+    size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].addr.af != AF_INET || p[i].len > 32)
+			break;
+		len = 1 + (p[i].len + 7u) / 8;
+		if (len > room)
+			break;
+		wbuf_put_u8(w, p[i].len);
+		wbuf_put_bytes(w, p[i].addr.b, len - 1);
+		room -= len;
+	}
+	return i;
+}
+
+size_t
+bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p,
+    size_t n)
+{
+	long	hdr, wlen;
+	size_t	k = 0;
+
+	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
+		return 0;
+	if ((wlen = wbuf_reserve(w, 2)) != -1) {
+		/* two octets of Total Path Attribute Length follow */
+		k = upd_put_prefixes(w, upd_room(w, hdr, 2), p, n);
+		wbuf_set_u16(w, (size_t)wlen,
+		    (uint16_t)(w->len - (size_t)wlen - 2));
+		wbuf_put_u16(w, 0);
+	}
+	if (k == 0 || bgp_msg_end(w, hdr) == -1) {
+		w->len = (size_t)hdr;
+		return 0;
+	}
+	return k;
+}
+
+size_t
+bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
+    const struct bgp_parse_ctx *ctx, const struct wr_prefix *p, size_t n)
+{
+	long	hdr, alen;
+	size_t	i, k = 0;
+
+	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
+		return 0;
+	wbuf_put_u16(w, 0);	/* no withdrawn routes */
+	if ((alen = wbuf_reserve(w, 2)) == -1)
+		goto fail;
+	for (i = 0; i < nitems(upd_attr_put); i++)
+		if (upd_attr_put[i](w, a, ctx) == -1 || w->err)
+			goto fail;
+	wbuf_set_u16(w, (size_t)alen, (uint16_t)(w->len - (size_t)alen - 2));
+	k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+	if (k == 0 || bgp_msg_end(w, hdr) == -1)
+		goto fail;
+	return k;
+fail:
+	w->len = (size_t)hdr;
+	return 0;
+}
+
+/* RFC 4724 §2: the IPv4 unicast End-of-RIB is an UPDATE with nothing */
+int
+bgp_update_encode_eor(struct wbuf *w)
+{
+	long hdr;
+
+	if ((hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
+		return -1;
+	wbuf_put_u16(w, 0);
+	wbuf_put_u16(w, 0);
+	return bgp_msg_end(w, hdr);
+}

@@ -1,0 +1,267 @@
+/*
+ * bgpd/wrend.c: the daemon's main: options, config, the event loop, signals,
+ * and reload (apply only the difference between two configs).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "control.h"
+#include "kr.h"
+#include "log.h"
+#include "rib.h"
+#include "session.h"
+#include "wrend.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: wrend [-nSv] [-f file] [-s socket]\n");
+	exit(2);
+}
+
+static const char *
+wrend_socket_path(const struct wrend *d)
+{
+	if (d->sock_override != NULL)
+		return d->sock_override;
+	if (d->conf->control_socket[0] != '\0')
+		return d->conf->control_socket;
+	return CONF_DEFAULT_SOCKET;
+}
+
+static void
+wrend_add_peer(struct wrend *d, const struct neighbor_conf *nc)
+{
+	struct peer *p = peer_new(d, nc);
+
+	p->next = d->peers;
+	d->peers = p;
+	peer_start(p);
+}
+
+static void
+wrend_remove_peer(struct wrend *d, struct peer *p)
+{
+	struct peer **pp;
+
+	for (pp = &d->peers; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	peer_stop(p, ERR_CEASE_PEER_UNCONF, 1);
+	peer_free(p);
+}
+
+/*
+ * Reload step 1: neighbors that are gone, or whose change needs a new
+ * session, are stopped; the rest take their new settings in place.
+ */
+static void
+reload_neighbors(struct wrend *d, const struct wren_config *nconf,
+    int global_change)
+{
+	struct peer *p, *next;
+	struct neighbor_conf *nc;
+
+	for (p = d->peers; p != NULL; p = next) {
+		next = p->next;
+		nc = config_find_neighbor(nconf, &p->conf.addr);
+		if (nc == NULL || global_change ||
+		    config_neighbor_differs(&p->conf, nc)) {
+			log_info("neighbor %s: %s", p->name, nc == NULL ?
+			    "removed" : "changed, restarting the session");
+			wrend_remove_peer(d, p);
+		} else
+			peer_update_conf(p, nc);
+	}
+}
+
+/* Reload step 2: neighbors that are new (or were restarted) start. */
+static void
+reload_add_neighbors(struct wrend *d)
+{
+	struct neighbor_conf *nc;
+
+	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
+		if (peer_find(d, &nc->addr) == NULL) {
+			wrend_add_peer(d, nc);
+			log_info("neighbor %s: started", d->peers->name);
+		}
+}
+
+static int
+listen_differs(const struct listen_conf *a, const struct listen_conf *b)
+{
+	for (; a != NULL && b != NULL; a = a->next, b = b->next)
+		if (addr_cmp(&a->addr, &b->addr) != 0 || a->port != b->port)
+			return 1;
+	return a != b;
+}
+
+int
+wrend_reload(struct wrend *d, FILE *errf)
+{
+	struct wren_config *nconf, *old = d->conf;
+	int global;
+
+	if ((nconf = config_parse_file(d->conf_path, errf)) == NULL) {
+		log_warnx("reload: %s has errors, keeping the running config",
+		    d->conf_path);
+		return -1;
+	}
+	/* A new identity or AS changes every session (RFC 4271 §4.2). */
+	global = nconf->router_id != old->router_id ||
+	    nconf->local_as != old->local_as;
+	reload_neighbors(d, nconf, global);
+	d->conf = nconf;
+	if (listen_differs(old->listen, nconf->listen)) {
+		listener_close_all(d);
+		if (listener_open_all(d) == -1)
+			log_warnx("reload: some listen addresses failed");
+	}
+	kr_reconfigure(d->kr, &nconf->kernel);
+	reload_add_neighbors(d);
+	config_free(old);
+	d->last_reload = time(NULL);
+	log_info("reload: %s applied", d->conf_path);
+	return 0;
+}
+
+static void
+wrend_stop(struct wrend *d)
+{
+	struct peer *p;
+
+	d->stopping = 1;
+	log_info("stopping");
+	for (p = d->peers; p != NULL; p = p->next)
+		peer_stop(p, ERR_CEASE_ADMIN_DOWN, 1);
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct wrend *d = arg;
+
+	if (sig == SIGHUP) {
+		log_info("SIGHUP: reloading %s", d->conf_path);
+		wrend_reload(d, stderr);
+		return;
+	}
+	wrend_stop(d);
+}
+
+static void
+wrend_signals(struct wrend *d)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT };
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < 3; i++) {
+		d->ev_sig[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		evsignal_add(d->ev_sig[i], NULL);
+	}
+}
+
+static int
+wrend_start(struct wrend *d)
+{
+	struct neighbor_conf *nc;
+
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((d->rib = rib_new()) == NULL)
+		fatal("rib_new");
+	d->kr = kr_new(d->base, d->rib, &d->conf->kernel);
+	if (d->kr == NULL || kr_start(d->kr) == -1)
+		return -1;
+	if (listener_open_all(d) == -1)
+		return -1;
+	if ((d->control = control_open(d, wrend_socket_path(d))) == NULL)
+		return -1;
+	wrend_signals(d);
+	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
+		wrend_add_peer(d, nc);
+	d->started = time(NULL);
+	return 0;
+}
+
+static void
+wrend_shutdown(struct wrend *d)
+{
+	struct peer *p;
+	size_t i;
+
+	/* Flush the Cease messages queued by wrend_stop. */
+	event_base_loop(d->base, EVLOOP_NONBLOCK);
+	/*
+	 * persist (INTERFACE.md): our kernel routes outlive the process.
+	 * kr goes first so that tearing down the rib touches no route.
+	 */
+	kr_free(d->kr, !d->conf->kernel.persist);
+	while ((p = d->peers) != NULL) {
+		d->peers = p->next;
+		peer_free(p);
+	}
+	listener_close_all(d);
+	control_close(d->control);
+	for (i = 0; i < 3; i++)
+		if (d->ev_sig[i] != NULL)
+			event_free(d->ev_sig[i]);
+	rib_free(d->rib);
+	config_free(d->conf);
+	event_base_free(d->base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct wrend d;
+	int ch, check = 0, debug = 0, use_syslog = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.conf_path = CONF_DEFAULT_FILE;
+	while ((ch = getopt(argc, argv, "f:s:nvS")) != -1) {
+		switch (ch) {
+		case 'f': d.conf_path = optarg; break;
+		case 's': d.sock_override = optarg; break;
+		case 'n': check = 1; break;
+		case 'v': debug = 1; break;
+		case 'S': use_syslog = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init(debug, use_syslog, "wrend");
+	if ((d.conf = config_parse_file(d.conf_path, stderr)) == NULL)
+		return 1;
+	if (check) {
+		if (debug)
+			config_print(d.conf, stdout);
+		else
+			fprintf(stderr, "configuration OK\n");
+		config_free(d.conf);
+		return 0;
+	}
+	if (wrend_start(&d) == -1)
+		return 1;
+	log_info("wrend %s started, router id %u.%u.%u.%u, AS %u",
+	    WREN_VERSION, d.conf->router_id >> 24, (d.conf->router_id >> 16) &
+	    0xff, (d.conf->router_id >> 8) & 0xff, d.conf->router_id & 0xff,
+	    d.conf->local_as);
+	event_base_dispatch(d.base);
+	wrend_shutdown(&d);
+	log_info("stopped");
+	return 0;
+}

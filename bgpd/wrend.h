@@ -1,0 +1,45 @@
+/*
+ * bgpd/wrend.h: the one daemon context.  Everything the process owns hangs
+ * off struct wrend; there are no other globals.
+ */
+#ifndef WREN_WREND_H
+#define WREN_WREND_H
+
+#include <time.h>
+
+#include "config.h"
+
+#define WREN_VERSION	PACKAGE_VERSION
+
+struct event_base;
+struct event;
+struct rib;
+struct kr;
+struct peer;
+struct listener;
+struct control;
+
+struct wrend {
+	struct event_base	*base;
+	struct wren_config	*conf;
+	const char		*conf_path;
+	const char		*sock_override;	/* -s */
+	struct rib		*rib;
+	struct kr		*kr;
+	struct peer		*peers;
+	struct listener		*listeners;
+	struct control		*control;
+	time_t			 started;
+	time_t			 last_reload;	/* 0: never */
+	int			 stopping;
+	struct event		*ev_sig[3];
+};
+
+/*
+ * Re-read the config and apply only the difference.  On error the running
+ * config stays; the errors (FILE:LINE: message lines) go to errf.
+ * Returns 0 on success, -1 if the new file is invalid.
+ */
+int	wrend_reload(struct wrend *, FILE *errf);
+
+#endif

@@ -1,0 +1,1746 @@
+/*
+ * kernel/kr.c: see kr.h.  The only file that includes libnl.
+ *
+ * Three netlink sockets, all driven by the one libevent loop:
+ *
+ *  evsk	subscribed to route and link events; non-blocking, read with
+ *		nl_recvmsgs_default().  Learns workload routes, tracks the
+ *		ifindex -> name map, watches routes of our protocol.
+ *  dsk		blocking, for dumps only (start, overrun recovery, relearn)
+ *		and for the synchronous removal in kr_free().
+ *  wsk		non-blocking, for our writes.  Route changes are queued per
+ *		prefix, coalesced, and flushed from a zero-timeout event as
+ *		several netlink messages per datagram, each with NLM_F_ACK.
+ *		Acks are read asynchronously and matched to the requests by
+ *		sequence number through a ring of requests in flight.
+ *
+ * Ownership: we add, replace and delete only routes carrying
+ * conf.install_proto, and every decision is made against our own record of
+ * what we put in the kernel (struct kr_inst), never a rib_entry pointer.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <event2/event.h>
+
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/route/rtnl.h>
+
+#include "kr.h"
+#include "log.h"
+
+#define KR_ADOPT_GRACE	120		/* s: adopted routes wait for BGP */
+#define KR_RCVBUF	(8 * 1024 * 1024)
+#define KR_MSGBUF	(64 * 1024)	/* kernel dump chunks are <= 32 KiB */
+#define KR_WBUF		(32 * 1024)	/* one datagram of requests */
+#define KR_MSGMAX	256		/* one encoded route request, at most */
+#define KR_MAX_INFLIGHT	4096		/* power of 2 */
+#define KR_ACK_TRUESIZE	1024		/* rcvbuf bytes one ack may cost */
+#define KR_EV_BUDGET	256		/* datagrams per read callback */
+#define KR_DUMP_RETRIES	5
+#define KR_HTAB_MIN	256
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+/* An intrusive chained hash table; every node starts with kr_hnode. */
+struct kr_hnode {
+	struct kr_hnode	*next;
+	uint32_t	 hash;
+};
+
+struct kr_htab {
+	struct kr_hnode	**b;
+	size_t		  n;		/* buckets, a power of 2 */
+	size_t		  count;
+};
+
+struct kr_learned;
+
+struct kr_link {
+	struct kr_hnode	 hn;		/* key: ifindex */
+	int		 ifindex;
+	unsigned int	 flags;		/* IFF_* */
+	int		 learn;		/* up and matching a pattern */
+	int		 went_down;	/* routes withdrawn by a down */
+	uint32_t	 gen;
+	char		 name[IFNAMSIZ];
+	TAILQ_HEAD(, kr_learned) routes;
+};
+
+/* A kernel route of a workload that is a path of our source in the rib. */
+struct kr_learned {
+	struct kr_hnode		 hn;	/* key: prefix */
+	struct wr_prefix	 prefix;
+	struct kr_link		*link;
+	uint32_t		 prio;
+	uint32_t		 gen;
+	TAILQ_ENTRY(kr_learned)	 lentry;
+};
+
+#define KI_QUEUED	0x01
+#define KI_ADOPTED	0x02	/* found at start, not yet claimed */
+#define KI_FAILED	0x04	/* the kernel refused the last install */
+#define KI_KERNEL	0x08	/* a route of ours is in the kernel: knh */
+#define KR_HAVE(r)	(((r)->flags & KI_KERNEL) != 0)
+
+/* What we decided for a prefix, and what the kernel has of ours. */
+struct kr_inst {
+	struct kr_hnode		 hn;	/* key: prefix */
+	struct wr_prefix	 prefix;
+	struct wr_addr		 want;	/* af 0: nothing to install */
+	struct wr_addr		 knh;	/* af 0: none of ours in the kernel */
+	uint32_t		 kmetric;
+	uint8_t			 kproto;
+	uint8_t			 flags;
+	uint32_t		 inflight;
+	uint32_t		 gen;
+	TAILQ_ENTRY(kr_inst)	 qentry;
+};
+
+enum kr_op { KR_OP_ADD, KR_OP_REPLACE, KR_OP_DEL };
+
+/* A request written to wsk whose ack has not been read yet. */
+struct kr_req {
+	uint32_t		 seq;
+	uint8_t			 op;
+	uint8_t			 proto;
+	uint32_t		 metric;
+	struct wr_prefix	 prefix;
+	struct wr_addr		 nh;
+	struct wr_addr		 prev;	/* REPLACE: what it replaced */
+	uint32_t		 prevmetric;
+	uint8_t			 prevproto;
+};
+
+/* A route message, parsed and length-checked. */
+struct kr_route {
+	uint16_t		 type;	/* RTM_NEWROUTE, RTM_DELROUTE */
+	uint16_t		 nlflags;
+	uint32_t		 pid;
+	struct wr_prefix	 prefix;
+	struct wr_addr		 gw;
+	uint32_t		 table;
+	uint32_t		 prio;
+	uint32_t		 oif;
+	uint32_t		 rtm_flags;
+	uint8_t			 proto;
+	uint8_t			 rtype;
+	uint8_t			 multipath;
+};
+
+struct kr {
+	struct event_base	*base;
+	struct rib		*rib;
+	struct kernel_conf	 conf;
+	struct rib_source	 src;
+	struct rib_consumer	 consumer;
+	const struct rib_attrs	*attrs;		/* interned template */
+
+	struct nl_sock		*evsk, *dsk, *wsk;
+	uint32_t		 wpid;		/* wsk's port id */
+	struct event		*ev_read, *ev_ack, *ev_write;
+	struct event		*ev_flush, *ev_dump, *ev_grace;
+
+	struct kr_htab		 links, learned, inst;
+	TAILQ_HEAD(, kr_inst)	 queue;
+	uint32_t		 lgen, rgen;
+	int			 started;
+	int			 grace_over;
+	int			 unknown_oif;	/* a dumped route had one */
+	int			 in_dump;
+
+	uint32_t		 seq;
+	struct kr_req		*ring;
+	size_t			 rhead, rcount, window;
+	uint8_t			*wbuf;
+	size_t			 wlen, wreqs;
+
+	struct kr_stats		 st;
+};
+
+static void	kr_enqueue(struct kr *, struct kr_inst *);
+static void	kr_schedule_dump(struct kr *);
+static void	kr_flush(struct kr *);
+
+/* ---- small helpers ------------------------------------------------- */
+
+static size_t
+kr_alen(uint8_t af)
+{
+	return af == AF_INET6 ? 16 : 4;
+}
+
+static uint32_t
+kr_prefix_hash(const struct wr_prefix *p)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	h = (h ^ p->addr.af) * 16777619u;
+	h = (h ^ p->len) * 16777619u;
+	for (i = 0; i < kr_alen(p->addr.af); i++)
+		h = (h ^ p->addr.b[i]) * 16777619u;
+	return h;
+}
+
+static int
+kr_prefix_eq(const struct wr_prefix *a, const struct wr_prefix *b)
+{
+	return a->len == b->len && addr_cmp(&a->addr, &b->addr) == 0;
+}
+
+static int
+kr_addr_eq(const struct wr_addr *a, const struct wr_addr *b)
+{
+	if (!addr_is_set(a) || !addr_is_set(b))
+		return addr_is_set(a) == addr_is_set(b);
+	return addr_cmp(a, b) == 0;
+}
+
+static uint32_t
+kr_int_hash(uint32_t v)
+{
+	return v * 2654435761u;
+}
+
+/* ---- hash table ---------------------------------------------------- */
+
+static void
+kr_htab_grow(struct kr_htab *t)
+{
+	struct kr_hnode **nb, *n, *next;
+	size_t nn, i;
+
+	nn = t->n == 0 ? KR_HTAB_MIN : t->n * 2;
+	if ((nb = calloc(nn, sizeof(*nb))) == NULL)
+		return;		/* longer chains, still correct */
+	for (i = 0; i < t->n; i++) {
+		for (n = t->b[i]; n != NULL; n = next) {
+			next = n->next;
+			n->next = nb[n->hash & (nn - 1)];
+			nb[n->hash & (nn - 1)] = n;
+		}
+	}
+	free(t->b);
+	t->b = nb;
+	t->n = nn;
+}
+
+static int
+kr_htab_insert(struct kr_htab *t, struct kr_hnode *n, uint32_t hash)
+{
+	if (t->count >= t->n)
+		kr_htab_grow(t);
+	if (t->n == 0)
+		return -1;
+	n->hash = hash;
+	n->next = t->b[hash & (t->n - 1)];
+	t->b[hash & (t->n - 1)] = n;
+	t->count++;
+	return 0;
+}
+
+static struct kr_hnode *
+kr_htab_chain(const struct kr_htab *t, uint32_t hash)
+{
+	if (t->n == 0)
+		return NULL;
+	return t->b[hash & (t->n - 1)];
+}
+
+static void
+kr_htab_remove(struct kr_htab *t, struct kr_hnode *n)
+{
+	struct kr_hnode **pp;
+
+	for (pp = &t->b[n->hash & (t->n - 1)]; *pp != NULL;
+	    pp = &(*pp)->next) {
+		if (*pp == n) {
+			*pp = n->next;
+			t->count--;
+			return;
+		}
+	}
+}
+
+/* Call fn on every node; fn may remove (and free) the node it is given. */
+static void
+kr_htab_foreach(struct kr_htab *t, void (*fn)(struct kr *, void *),
+    struct kr *kr)
+{
+	struct kr_hnode *n, *next;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		for (n = t->b[i]; n != NULL; n = next) {
+			next = n->next;
+			fn(kr, n);
+		}
+	}
+}
+
+/* ---- interface names ---------------------------------------------- */
+
+/* Shell-style match of '*' and '?', iterative with one backtrack point. */
+int
+kr_ifmatch(const char *pat, const char *s)
+{
+	const char *star = NULL, *ss = NULL;
+
+	while (*s != '\0') {
+		if (*pat == '*') {
+			star = pat++;
+			ss = s;
+		} else if (*pat == '?' || *pat == *s) {
+			pat++;
+			s++;
+		} else if (star != NULL) {
+			pat = star + 1;
+			s = ++ss;
+		} else
+			return 0;
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+static int
+kr_conf_match(const struct kernel_conf *conf, const char *ifname)
+{
+	int i;
+
+	for (i = 0; i < conf->nlearn; i++)
+		if (kr_ifmatch(conf->learn[i], ifname))
+			return 1;
+	return 0;
+}
+
+static struct kr_link *
+kr_link_find(struct kr *kr, int ifindex)
+{
+	struct kr_hnode *n;
+	uint32_t h = kr_int_hash((uint32_t)ifindex);
+
+	for (n = kr_htab_chain(&kr->links, h); n != NULL; n = n->next) {
+		struct kr_link *l = (struct kr_link *)n;
+
+		if (n->hash == h && l->ifindex == ifindex)
+			return l;
+	}
+	return NULL;
+}
+
+static struct kr_link *
+kr_link_new(struct kr *kr, int ifindex)
+{
+	struct kr_link *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->ifindex = ifindex;
+	TAILQ_INIT(&l->routes);
+	if (kr_htab_insert(&kr->links, &l->hn,
+	    kr_int_hash((uint32_t)ifindex)) == -1) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+/* ---- learned routes ------------------------------------------------ */
+
+static struct kr_learned *
+kr_learned_find(struct kr *kr, const struct wr_prefix *p)
+{
+	struct kr_hnode *n;
+	uint32_t h = kr_prefix_hash(p);
+
+	for (n = kr_htab_chain(&kr->learned, h); n != NULL; n = n->next) {
+		struct kr_learned *r = (struct kr_learned *)n;
+
+		if (n->hash == h && kr_prefix_eq(&r->prefix, p))
+			return r;
+	}
+	return NULL;
+}
+
+static void
+kr_unlearn(struct kr *kr, struct kr_learned *r)
+{
+	char buf[WR_PFXSTRLEN];
+
+	log_debug("kernel: forget %s dev %s",
+	    prefix_ntop(&r->prefix, buf, sizeof(buf)), r->link->name);
+	TAILQ_REMOVE(&r->link->routes, r, lentry);
+	kr_htab_remove(&kr->learned, &r->hn);
+	rib_withdraw(kr->rib, &kr->src, &r->prefix);
+	free(r);
+	kr->st.learned--;
+}
+
+static void
+kr_learn(struct kr *kr, const struct kr_route *rt, struct kr_link *l)
+{
+	struct kr_learned *r;
+	char buf[WR_PFXSTRLEN];
+
+	if ((r = kr_learned_find(kr, &rt->prefix)) == NULL) {
+		if ((r = calloc(1, sizeof(*r))) == NULL) {
+			log_warn("kernel: learn");
+			return;
+		}
+		r->prefix = rt->prefix;
+		if (kr_htab_insert(&kr->learned, &r->hn,
+		    kr_prefix_hash(&r->prefix)) == -1) {
+			free(r);
+			log_warnx("kernel: learn: out of memory");
+			return;
+		}
+		kr->st.learned++;
+	} else if (r->link == l) {
+		/* already a path in the rib: nothing changes */
+		r->prio = rt->prio;
+		r->gen = kr->rgen;
+		return;
+	} else
+		TAILQ_REMOVE(&r->link->routes, r, lentry);
+	r->link = l;
+	r->prio = rt->prio;
+	r->gen = kr->rgen;
+	TAILQ_INSERT_TAIL(&l->routes, r, lentry);
+	log_debug("kernel: learn %s dev %s",
+	    prefix_ntop(&r->prefix, buf, sizeof(buf)), l->name);
+	if (rib_update(kr->rib, &kr->src, &r->prefix, kr->attrs) == -1)
+		log_warnx("kernel: rib_update %s: out of memory", buf);
+}
+
+/*
+ * The kernel flushes the IPv4 routes through a device that is deleted or
+ * set down without sending RTM_DELROUTE for them (fib_sync_down_dev()),
+ * so a link event is the only news we get: withdraw them all here.
+ */
+static void
+kr_link_withdraw(struct kr *kr, struct kr_link *l)
+{
+	struct kr_learned *r;
+
+	while ((r = TAILQ_FIRST(&l->routes)) != NULL)
+		kr_unlearn(kr, r);
+}
+
+static void
+kr_link_free(struct kr *kr, struct kr_link *l)
+{
+	kr_link_withdraw(kr, l);
+	kr_htab_remove(&kr->links, &l->hn);
+	free(l);
+}
+
+/* ---- parsing ------------------------------------------------------- */
+
+static const struct nla_policy kr_rt_policy[RTA_MAX + 1] = {
+	[RTA_DST] = { .type = NLA_UNSPEC },
+	[RTA_GATEWAY] = { .type = NLA_UNSPEC },
+	[RTA_VIA] = { .type = NLA_UNSPEC },
+	[RTA_OIF] = { .type = NLA_U32 },
+	[RTA_PRIORITY] = { .type = NLA_U32 },
+	[RTA_TABLE] = { .type = NLA_U32 },
+	[RTA_MULTIPATH] = { .type = NLA_UNSPEC },
+};
+
+static const struct nla_policy kr_link_policy[IFLA_MAX + 1] = {
+	[IFLA_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
+};
+
+/* An address attribute must be exactly as long as its family says. */
+static int
+kr_nla_addr(const struct nlattr *a, uint8_t af, struct wr_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (a == NULL)
+		return 0;
+	if ((size_t)nla_len(a) != kr_alen(af))
+		return -1;
+	out->af = af;
+	memcpy(out->b, nla_data(a), kr_alen(af));
+	return 0;
+}
+
+/* RTA_VIA: struct rtvia (family, then the address), RFC 5549 style. */
+static int
+kr_nla_via(const struct nlattr *a, struct wr_addr *out)
+{
+	const struct rtvia *v;
+	size_t alen;
+
+	if (a == NULL || (size_t)nla_len(a) < sizeof(*v))
+		return -1;
+	v = nla_data(a);
+	if (v->rtvia_family != AF_INET && v->rtvia_family != AF_INET6)
+		return -1;
+	alen = kr_alen(v->rtvia_family);
+	if ((size_t)nla_len(a) < sizeof(*v) + alen)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->af = v->rtvia_family;
+	memcpy(out->b, v->rtvia_addr, alen);
+	return 0;
+}
+
+static int
+kr_route_attrs(struct nlattr **tb, struct kr_route *rt)
+{
+	uint8_t af = rt->prefix.addr.af;
+	struct wr_addr dst;
+
+	if (kr_nla_addr(tb[RTA_DST], af, &dst) == -1)
+		return -1;
+	dst.af = af;
+	rt->prefix.addr = dst;
+	prefix_mask(&rt->prefix);
+	if (tb[RTA_GATEWAY] != NULL) {
+		if (kr_nla_addr(tb[RTA_GATEWAY], af, &rt->gw) == -1)
+			return -1;
+	} else if (tb[RTA_VIA] != NULL && kr_nla_via(tb[RTA_VIA], &rt->gw) == -1)
+		return -1;
+	if (tb[RTA_TABLE] != NULL)
+		rt->table = nla_get_u32(tb[RTA_TABLE]);
+	if (tb[RTA_PRIORITY] != NULL)
+		rt->prio = nla_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_OIF] != NULL)
+		rt->oif = nla_get_u32(tb[RTA_OIF]);
+	rt->multipath = tb[RTA_MULTIPATH] != NULL;
+	return 0;
+}
+
+/* 1: an IPv4/IPv6 route, parsed; 0: another family; -1: malformed. */
+static int
+kr_route_parse(struct nlmsghdr *nlh, struct kr_route *rt)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+
+	if (nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, kr_rt_policy) < 0)
+		return -1;
+	rtm = nlmsg_data(nlh);
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return 0;
+	if (rtm->rtm_dst_len > addr_bits(rtm->rtm_family))
+		return -1;
+	memset(rt, 0, sizeof(*rt));
+	rt->type = nlh->nlmsg_type;
+	rt->nlflags = nlh->nlmsg_flags;
+	rt->pid = nlh->nlmsg_pid;
+	rt->prefix.addr.af = rtm->rtm_family;
+	rt->prefix.len = rtm->rtm_dst_len;
+	rt->table = rtm->rtm_table;
+	rt->proto = rtm->rtm_protocol;
+	rt->rtype = rtm->rtm_type;
+	rt->rtm_flags = rtm->rtm_flags;
+	if (kr_route_attrs(tb, rt) == -1)
+		return -1;
+	return 1;
+}
+
+/* ---- our routes, as the kernel reports them ---------------------- */
+
+static struct kr_inst *
+kr_inst_find(struct kr *kr, const struct wr_prefix *p)
+{
+	struct kr_hnode *n;
+	uint32_t h = kr_prefix_hash(p);
+
+	for (n = kr_htab_chain(&kr->inst, h); n != NULL; n = n->next) {
+		struct kr_inst *r = (struct kr_inst *)n;
+
+		if (n->hash == h && kr_prefix_eq(&r->prefix, p))
+			return r;
+	}
+	return NULL;
+}
+
+static struct kr_inst *
+kr_inst_new(struct kr *kr, const struct wr_prefix *p)
+{
+	struct kr_inst *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		log_warn("kernel: install record");
+		return NULL;
+	}
+	r->prefix = *p;
+	if (kr_htab_insert(&kr->inst, &r->hn, kr_prefix_hash(p)) == -1) {
+		log_warnx("kernel: install record: out of memory");
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Free a record that wants nothing, has nothing, and waits for nothing. */
+static void
+kr_inst_gc(struct kr *kr, struct kr_inst *r)
+{
+	if (addr_is_set(&r->want) || KR_HAVE(r) ||
+	    r->inflight > 0 || (r->flags & KI_QUEUED))
+		return;
+	kr_htab_remove(&kr->inst, &r->hn);
+	free(r);
+}
+
+static void
+kr_inst_setk(struct kr *kr, struct kr_inst *r, const struct wr_addr *nh,
+    uint32_t metric, uint8_t proto)
+{
+	if (!KR_HAVE(r))
+		kr->st.installed++;
+	r->flags |= KI_KERNEL;
+	r->knh = *nh;
+	r->kmetric = metric;
+	r->kproto = proto;
+}
+
+static void
+kr_inst_clrk(struct kr *kr, struct kr_inst *r)
+{
+	if (KR_HAVE(r))
+		kr->st.installed--;
+	r->flags &= ~KI_KERNEL;
+	memset(&r->knh, 0, sizeof(r->knh));
+}
+
+static const char *
+kr_rtfmt(const struct wr_prefix *p, const struct wr_addr *nh, char *buf,
+    size_t len)
+{
+	char ps[WR_PFXSTRLEN], as[WR_ADDRSTRLEN];
+
+	prefix_ntop(p, ps, sizeof(ps));
+	if (addr_is_set(nh))
+		snprintf(buf, len, "%s via %s", ps, addr_ntop(nh, as,
+		    sizeof(as)));
+	else
+		snprintf(buf, len, "%s", ps);
+	return buf;
+}
+
+/* A route of our protocol we have no record of: adopt it. */
+static void
+kr_own_adopt(struct kr *kr, const struct kr_route *rt, int from_dump)
+{
+	struct kr_inst *r;
+	char buf[128];
+
+	if ((r = kr_inst_new(kr, &rt->prefix)) == NULL)
+		return;
+	kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
+	r->flags |= KI_ADOPTED;
+	r->gen = kr->rgen;
+	if (!from_dump || kr->grace_over)
+		log_warnx("kernel: %s proto %u: not ours, %s",
+		    kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)),
+		    rt->proto, kr->grace_over ? "removing" : "adopting");
+	/* the flush keeps it until the grace period is over */
+	kr_enqueue(kr, r);
+}
+
+/* Our protocol number, present in the kernel (event or dump). */
+static void
+kr_own_present(struct kr *kr, const struct kr_route *rt, int from_dump)
+{
+	struct kr_inst *r;
+	char buf[128];
+
+	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL) {
+		kr_own_adopt(kr, rt, from_dump);
+		return;
+	}
+	if (from_dump)
+		r->gen = kr->rgen;
+	log_debug("kernel: DBG own present %s inflight %u flags %x", kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)), r->inflight, r->flags);
+	/* a change of ours in flight settles the state itself */
+	if (r->inflight > 0)
+		return;
+	if (!KR_HAVE(r)) {
+		/* decided before we knew it was there (start-up): adopt */
+		kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
+		kr_enqueue(kr, r);
+		return;
+	}
+	if (kr_addr_eq(&r->knh, &rt->gw) && r->kmetric == rt->prio)
+		return;		/* exactly what we recorded */
+	if (r->kmetric != rt->prio) {
+		log_warnx("kernel: %s proto %u metric %u: a second route of "
+		    "ours, left alone", kr_rtfmt(&rt->prefix, &rt->gw, buf,
+		    sizeof(buf)), rt->proto, rt->prio);
+		return;
+	}
+	log_warnx("kernel: %s proto %u: changed by another process, "
+	    "repairing", kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)),
+	    rt->proto);
+	kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
+	kr_enqueue(kr, r);
+}
+
+/* Our protocol number, deleted by someone else (or by the kernel). */
+static void
+kr_own_deleted(struct kr *kr, const struct kr_route *rt)
+{
+	struct kr_inst *r;
+	char buf[128];
+
+	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL || r->inflight > 0)
+		return;
+	if (!KR_HAVE(r) || r->kmetric != rt->prio)
+		return;
+	kr_inst_clrk(kr, r);
+	r->flags &= ~KI_ADOPTED;
+	if (addr_is_set(&r->want)) {
+		log_warnx("kernel: %s: removed by another process, "
+		    "reinstalling", kr_rtfmt(&r->prefix, &r->want, buf,
+		    sizeof(buf)));
+		kr_enqueue(kr, r);
+	} else
+		kr_inst_gc(kr, r);
+}
+
+/*
+ * NLM_F_REPLACE matches a route by (table, prefix, tos, priority), not by
+ * protocol (fib_table_insert(), fib6_add_rt2node()): someone replacing a
+ * route of another protocol onto our metric has silently removed ours.
+ */
+static void
+kr_foreign_replace(struct kr *kr, const struct kr_route *rt)
+{
+	struct kr_inst *r;
+	char buf[128];
+
+	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL ||
+	    !KR_HAVE(r) || r->kmetric != rt->prio)
+		return;
+	log_warnx("kernel: %s: replaced by a route of protocol %u",
+	    kr_rtfmt(&r->prefix, &r->knh, buf, sizeof(buf)), rt->proto);
+	kr_inst_clrk(kr, r);
+	r->flags &= ~KI_ADOPTED;
+	kr_inst_gc(kr, r);
+}
+
+static void
+kr_retry_failed(struct kr *kr, void *n)
+{
+	struct kr_inst *r = n;
+
+	if (r->flags & KI_FAILED)
+		kr_enqueue(kr, r);
+}
+
+/* ---- route messages ------------------------------------------------ */
+
+static struct kr_link *
+kr_route_link(struct kr *kr, const struct kr_route *rt, int from_dump)
+{
+	struct kr_link *l;
+
+	/*
+	 * Connected routes (proto kernel: the fe80::/64 of every veth) and
+	 * redirects are the kernel's own, never workload routes; a multipath
+	 * route has no single output device.
+	 */
+	if (rt->proto == RTPROT_KERNEL || rt->proto == RTPROT_REDIRECT ||
+	    rt->multipath || rt->oif == 0)
+		return NULL;
+	if ((l = kr_link_find(kr, (int)rt->oif)) == NULL) {
+		/* a link created between the link and the route dumps */
+		if (from_dump)
+			kr->unknown_oif = 1;
+		return NULL;
+	}
+	return l->learn ? l : NULL;
+}
+
+static void
+kr_route_foreign(struct kr *kr, const struct kr_route *rt, int from_dump)
+{
+	struct kr_learned *r;
+	struct kr_link *l;
+
+	l = kr_route_link(kr, rt, from_dump);
+	if (rt->type == RTM_NEWROUTE && l != NULL) {
+		kr_learn(kr, rt, l);
+		return;
+	}
+	if (rt->type == RTM_NEWROUTE && (rt->nlflags & NLM_F_REPLACE))
+		kr_foreign_replace(kr, rt);
+	if (rt->type == RTM_NEWROUTE && !(rt->nlflags & NLM_F_REPLACE))
+		return;
+	/* deleted, or replaced by a route we don't learn */
+	if ((r = kr_learned_find(kr, &rt->prefix)) != NULL &&
+	    r->prio == rt->prio &&
+	    (rt->type != RTM_DELROUTE || r->link->ifindex == (int)rt->oif))
+		kr_unlearn(kr, r);
+}
+
+static void
+kr_route_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
+{
+	struct kr_route rt;
+	int rv;
+
+	if ((rv = kr_route_parse(nlh, &rt)) == -1) {
+		log_warnx("kernel: malformed route message ignored");
+		return;
+	}
+	if (rv == 0 || rt.table != RT_TABLE_MAIN || rt.rtype != RTN_UNICAST ||
+	    (rt.rtm_flags & RTM_F_CLONED))
+		return;
+	/* our own writes come back with our port id (rtmsg_fib()) */
+	if (!from_dump && kr->wpid != 0 && rt.pid == kr->wpid)
+		return;
+	if (rt.proto == kr->conf.install_proto) {
+		if (rt.type == RTM_NEWROUTE)
+			kr_own_present(kr, &rt, from_dump);
+		else
+			kr_own_deleted(kr, &rt);
+		return;
+	}
+	kr_route_foreign(kr, &rt, from_dump);
+}
+
+/* ---- link messages ------------------------------------------------- */
+
+static void
+kr_link_update(struct kr *kr, struct kr_link *l, int isnew, int from_dump)
+{
+	int was = l->learn;
+
+	l->learn = (l->flags & IFF_UP) && kr_conf_match(&kr->conf, l->name);
+	if (was && !l->learn) {
+		/* down or renamed away: the kernel flushed (IPv4) silently */
+		kr_link_withdraw(kr, l);
+		l->went_down = 1;
+		return;
+	}
+	if (from_dump || was || !l->learn)
+		return;
+	/*
+	 * Became learnable.  Routes on a link that came back up, or on a
+	 * link the start-up dumps raced with, are only found by a dump;
+	 * routes added after this event arrive as events.
+	 */
+	if (l->went_down || (isnew && kr->unknown_oif)) {
+		l->went_down = 0;
+		kr->unknown_oif = 0;
+		kr_schedule_dump(kr);
+	}
+}
+
+static void
+kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi;
+	struct kr_link *l;
+	int isnew = 0;
+
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, kr_link_policy) < 0) {
+		log_warnx("kernel: malformed link message ignored");
+		return;
+	}
+	ifi = nlmsg_data(nlh);
+	/* AF_BRIDGE RTM_DELLINK means "left a bridge", not "deleted" */
+	if (ifi->ifi_family != AF_UNSPEC || ifi->ifi_index <= 0)
+		return;
+	l = kr_link_find(kr, ifi->ifi_index);
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		if (l != NULL)
+			kr_link_free(kr, l);
+		return;
+	}
+	if (l == NULL) {
+		if ((l = kr_link_new(kr, ifi->ifi_index)) == NULL)
+			return;
+		isnew = 1;
+	}
+	/* a link coming up may make a refused next hop reachable */
+	if (!from_dump && !(l->flags & IFF_UP) && (ifi->ifi_flags & IFF_UP))
+		kr_htab_foreach(&kr->inst, kr_retry_failed, kr);
+	l->flags = ifi->ifi_flags;
+	l->gen = kr->lgen;
+	if (tb[IFLA_IFNAME] != NULL)
+		nla_strlcpy(l->name, tb[IFLA_IFNAME], sizeof(l->name));
+	kr_link_update(kr, l, isnew, from_dump);
+}
+
+static int
+kr_msg_cb(struct nl_msg *msg, void *arg)
+{
+	struct kr *kr = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		kr_route_msg(kr, nlh, kr->in_dump);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		kr_link_msg(kr, nlh, kr->in_dump);
+		break;
+	}
+	return NL_OK;
+}
+
+/* ---- dumps --------------------------------------------------------- */
+
+/* One consistent dump; 0, or -1 (logged) when it failed or kept racing. */
+static int
+kr_dump(struct kr *kr, int type, uint32_t *gen)
+{
+	int i, err = 0;
+
+	for (i = 0; i < KR_DUMP_RETRIES; i++) {
+		(*gen)++;
+		if ((err = nl_rtgen_request(kr->dsk, type, AF_UNSPEC,
+		    NLM_F_DUMP)) < 0)
+			break;
+		kr->in_dump = 1;
+		err = nl_recvmsgs_default(kr->dsk);
+		kr->in_dump = 0;
+		/* NLM_F_DUMP_INTR: the table changed under the dump */
+		if (err != -NLE_DUMP_INTR)
+			break;
+	}
+	if (err < 0) {
+		log_warnx("kernel: %s dump: %s", type == RTM_GETLINK ?
+		    "link" : "route", nl_geterror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+kr_sweep_link(struct kr *kr, void *n)
+{
+	struct kr_link *l = n;
+
+	if (l->gen != kr->lgen)
+		kr_link_free(kr, l);
+}
+
+static void
+kr_sweep_learned(struct kr *kr, void *n)
+{
+	struct kr_learned *r = n;
+
+	if (r->gen != kr->rgen)
+		kr_unlearn(kr, r);
+}
+
+static void
+kr_sweep_inst(struct kr *kr, void *n)
+{
+	struct kr_inst *r = n;
+	char buf[128];
+
+	if (r->flags & KI_FAILED) {
+		kr_enqueue(kr, r);	/* next hop may be reachable now */
+		return;
+	}
+	if (!KR_HAVE(r) || r->gen == kr->rgen || r->inflight > 0)
+		return;
+	kr_inst_clrk(kr, r);
+	r->flags &= ~KI_ADOPTED;
+	if (addr_is_set(&r->want)) {
+		log_warnx("kernel: %s: missing from the kernel, reinstalling",
+		    kr_rtfmt(&r->prefix, &r->want, buf, sizeof(buf)));
+		kr_enqueue(kr, r);
+	} else
+		kr_inst_gc(kr, r);
+}
+
+/*
+ * Full dump and reconcile (mark and sweep): links, then routes.  Whatever
+ * the dumps did not show is gone, whatever events we missed.
+ */
+static void
+kr_dump_all(struct kr *kr)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (kr_dump(kr, RTM_GETLINK, &kr->lgen) == 0)
+		kr_htab_foreach(&kr->links, kr_sweep_link, kr);
+	if (kr_dump(kr, RTM_GETROUTE, &kr->rgen) == 0) {
+		kr_htab_foreach(&kr->learned, kr_sweep_learned, kr);
+		kr_htab_foreach(&kr->inst, kr_sweep_inst, kr);
+	}
+	kr->st.dumps++;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("kernel: dump done in %ld ms: %zu links, %llu learned, "
+	    "%llu installed", (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000), kr->links.count,
+	    (unsigned long long)kr->st.learned,
+	    (unsigned long long)kr->st.installed);
+}
+
+static void
+kr_dump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	kr_dump_all(arg);
+}
+
+/* Coalesce: many reasons in one loop iteration make one dump. */
+static void
+kr_schedule_dump(struct kr *kr)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (kr->ev_dump != NULL && !evtimer_pending(kr->ev_dump, NULL))
+		evtimer_add(kr->ev_dump, &tv);
+}
+
+/* ---- the event socket ---------------------------------------------- */
+
+static void
+kr_event_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct kr *kr = arg;
+	int i, err;
+
+	/* a budget, so that a burst cannot starve the BGP sessions */
+	for (i = 0; i < KR_EV_BUDGET; i++) {
+		err = nl_recvmsgs_default(kr->evsk);
+		if (err == -NLE_AGAIN)
+			return;
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: events were dropped; only a dump helps */
+			kr->st.overruns++;
+			log_warnx("kernel: event socket overrun, re-dumping");
+			kr_schedule_dump(kr);
+			continue;
+		}
+		if (err < 0) {
+			log_warnx("kernel: event socket: %s",
+			    nl_geterror(err));
+			return;
+		}
+	}
+}
+
+/* ---- installing: requests in flight -------------------------------- */
+
+static struct kr_req *
+kr_ring_push(struct kr *kr)
+{
+	struct kr_req *q;
+
+	q = &kr->ring[(kr->rhead + kr->rcount) & (KR_MAX_INFLIGHT - 1)];
+	kr->rcount++;
+	return q;
+}
+
+static const char *
+kr_opname(uint8_t op)
+{
+	return op == KR_OP_DEL ? "remove" : "install";
+}
+
+/* The kernel refused q (err > 0, an errno). */
+static void
+kr_req_failed(struct kr *kr, const struct kr_req *q, struct kr_inst *r,
+    int err)
+{
+	char buf[128];
+
+	if (q->op == KR_OP_DEL && err == ESRCH)
+		return;		/* already gone: what we wanted */
+	kr->st.errors++;
+	log_warnx("kernel: %s %s: %s", kr_opname(q->op),
+	    kr_rtfmt(&q->prefix, &q->nh, buf, sizeof(buf)), strerror(err));
+	if (r == NULL)
+		return;
+	if (q->op == KR_OP_DEL) {
+		if (!KR_HAVE(r))
+			kr_inst_setk(kr, r, &q->nh, q->metric, q->proto);
+		return;
+	}
+	/* undo our optimistic record if nothing newer replaced it */
+	if (kr_addr_eq(&r->knh, &q->nh) && r->kmetric == q->metric) {
+		if (q->op == KR_OP_REPLACE && addr_is_set(&q->prev))
+			kr_inst_setk(kr, r, &q->prev, q->metric, q->proto);
+		else
+			kr_inst_clrk(kr, r);
+	}
+	r->flags |= KI_FAILED;
+}
+
+static void
+kr_req_done(struct kr *kr, const struct kr_req *q, int err)
+{
+	struct kr_inst *r;
+
+	r = kr_inst_find(kr, &q->prefix);
+	if (r != NULL && r->inflight > 0)
+		r->inflight--;
+	if (err > 0)
+		kr_req_failed(kr, q, r, err);
+	else if (err == 0 && r != NULL && q->op != KR_OP_DEL &&
+	    kr_addr_eq(&r->knh, &q->nh))
+		r->flags &= ~KI_FAILED;
+	if (r != NULL)
+		kr_inst_gc(kr, r);
+}
+
+/*
+ * The kernel answers the requests of one socket in order, so an ack for
+ * seq also tells us that older requests without an ack lost theirs (an
+ * overrun of wsk): settle those as unknown and let a dump find the truth.
+ */
+static void
+kr_ack(struct kr *kr, uint32_t seq, int err)
+{
+	struct kr_req *q;
+
+	while (kr->rcount > 0) {
+		q = &kr->ring[kr->rhead];
+		if ((int32_t)(seq - q->seq) < 0)
+			return;		/* older than anything in flight */
+		kr->rhead = (kr->rhead + 1) & (KR_MAX_INFLIGHT - 1);
+		kr->rcount--;
+		if (q->seq == seq) {
+			kr_req_done(kr, q, err);
+			return;
+		}
+		kr_req_done(kr, q, -1);
+		kr_schedule_dump(kr);
+	}
+}
+
+static int
+kr_ack_cb(struct nl_msg *msg, void *arg)
+{
+	kr_ack(arg, nlmsg_hdr(msg)->nlmsg_seq, 0);
+	return NL_OK;
+}
+
+static int
+kr_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	kr_ack(arg, e->msg.nlmsg_seq, e->error < 0 ? -e->error : e->error);
+	return NL_SKIP;
+}
+
+static void
+kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct kr *kr = arg;
+	int i, err;
+
+	for (i = 0; i < KR_EV_BUDGET * 4; i++) {
+		err = nl_recvmsgs_default(kr->wsk);
+		if (err == -NLE_AGAIN)
+			break;
+		if (err == -NLE_NOMEM) {
+			kr->st.overruns++;
+			log_warnx("kernel: ack overrun, re-dumping");
+			kr_schedule_dump(kr);
+			continue;
+		}
+		if (err < 0) {
+			log_warnx("kernel: write socket: %s",
+			    nl_geterror(err));
+			break;
+		}
+	}
+	/* a window has opened */
+	if (!TAILQ_EMPTY(&kr->queue))
+		kr_flush(kr);
+}
+
+/* ---- installing: encoding and sending ------------------------------ */
+
+static struct nl_msg *
+kr_build(int type, int flags, const struct wr_prefix *p,
+    const struct wr_addr *nh, uint8_t proto, uint32_t metric)
+{
+	struct rtmsg rtm;
+	struct rtvia *via;
+	struct nl_msg *msg;
+	struct nlattr *a;
+
+	memset(&rtm, 0, sizeof(rtm));
+	rtm.rtm_family = p->addr.af;
+	rtm.rtm_dst_len = p->len;
+	rtm.rtm_table = RT_TABLE_MAIN;
+	rtm.rtm_protocol = proto;
+	/* a delete matches any scope and type, but only our proto/metric */
+	rtm.rtm_scope = nh != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	rtm.rtm_type = nh != NULL ? RTN_UNICAST : RTN_UNSPEC;
+	if ((msg = nlmsg_alloc_simple(type, flags | NLM_F_REQUEST |
+	    NLM_F_ACK)) == NULL)
+		return NULL;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)kr_alen(p->addr.af), p->addr.b) < 0 ||
+	    nla_put_u32(msg, RTA_PRIORITY, metric) < 0)
+		goto fail;
+	if (nh == NULL || nh->af == p->addr.af) {
+		if (nh != NULL && nla_put(msg, RTA_GATEWAY,
+		    (int)kr_alen(nh->af), nh->b) < 0)
+			goto fail;
+		return msg;
+	}
+	/* RFC 8950: an IPv4 prefix via an IPv6 next hop */
+	if ((a = nla_reserve(msg, RTA_VIA, (int)(sizeof(*via) +
+	    kr_alen(nh->af)))) == NULL)
+		goto fail;
+	via = nla_data(a);
+	via->rtvia_family = nh->af;
+	memcpy(via->rtvia_addr, nh->b, kr_alen(nh->af));
+	return msg;
+fail:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+/* Append one request to the datagram being built and to the ring. */
+static int
+kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, const struct wr_addr *nh,
+    uint8_t proto, uint32_t metric)
+{
+	static const int nlf[] = {
+		[KR_OP_ADD] = NLM_F_CREATE | NLM_F_EXCL,
+		[KR_OP_REPLACE] = NLM_F_CREATE | NLM_F_REPLACE,
+		[KR_OP_DEL] = 0,
+	};
+	struct nlmsghdr *nlh;
+	struct nl_msg *msg;
+	struct kr_req *q;
+
+	msg = kr_build(op == KR_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE, nlf[op],
+	    &r->prefix, op == KR_OP_DEL ? NULL : nh, proto, metric);
+	if (msg == NULL) {
+		log_warnx("kernel: out of memory building a request");
+		return -1;
+	}
+	nlh = nlmsg_hdr(msg);
+	if (++kr->seq == 0)
+		kr->seq = 1;
+	nlh->nlmsg_seq = kr->seq;
+	memcpy(kr->wbuf + kr->wlen, nlh, nlh->nlmsg_len);
+	kr->wlen += NLMSG_ALIGN(nlh->nlmsg_len);
+	kr->wreqs++;
+	nlmsg_free(msg);
+
+	q = kr_ring_push(kr);
+	memset(q, 0, sizeof(*q));
+	q->seq = kr->seq;
+	q->op = op;
+	q->proto = proto;
+	q->metric = metric;
+	q->prefix = r->prefix;
+	q->nh = *nh;
+	q->prev = r->knh;
+	q->prevmetric = r->kmetric;
+	q->prevproto = r->kproto;
+	r->inflight++;
+	if (op == KR_OP_DEL)
+		kr->st.removals++;
+	else
+		kr->st.installs++;
+	return 0;
+}
+
+/* A datagram could not be sent at all: its requests failed with err. */
+static void
+kr_send_failed(struct kr *kr, int err)
+{
+	struct kr_req q;
+
+	while (kr->wreqs > 0) {
+		kr->wreqs--;
+		kr->rcount--;
+		q = kr->ring[(kr->rhead + kr->rcount) & (KR_MAX_INFLIGHT - 1)];
+		kr_req_done(kr, &q, err);
+	}
+	kr->wlen = 0;
+}
+
+/* 0: sent (or dropped, logged); -1: EAGAIN, retried when writable. */
+static int
+kr_wsend(struct kr *kr)
+{
+	int n;
+
+	if (kr->wlen == 0)
+		return 0;
+	n = nl_sendto(kr->wsk, kr->wbuf, kr->wlen);
+	if (n == -NLE_AGAIN) {
+		event_add(kr->ev_write, NULL);
+		return -1;
+	}
+	if (n < 0) {
+		log_warnx("kernel: send: %s", nl_geterror(n));
+		kr_send_failed(kr, EIO);
+		return 0;
+	}
+	kr->wlen = 0;
+	kr->wreqs = 0;
+	return 0;
+}
+
+/* Our route moves to another metric: make before break. */
+static int
+kr_sync_metric(struct kr *kr, struct kr_inst *r)
+{
+	struct wr_addr old = r->knh;
+	uint32_t ometric = r->kmetric;
+	uint8_t oproto = r->kproto;
+
+	if (kr_put(kr, r, KR_OP_ADD, &r->want, kr->conf.install_proto,
+	    kr->conf.metric) == -1)
+		return -1;
+	kr_inst_setk(kr, r, &r->want, kr->conf.metric,
+	    kr->conf.install_proto);
+	return kr_put(kr, r, KR_OP_DEL, &old, oproto, ometric);
+}
+
+/* Bring the kernel in line with r->want: at most two requests. */
+static void
+kr_sync(struct kr *kr, struct kr_inst *r)
+{
+	const struct kernel_conf *c = &kr->conf;
+	int have = KR_HAVE(r);
+
+	if (!addr_is_set(&r->want)) {
+		if (have && (!(r->flags & KI_ADOPTED) || kr->grace_over) &&
+		    kr_put(kr, r, KR_OP_DEL, &r->knh, r->kproto,
+		    r->kmetric) == 0) {
+			kr_inst_clrk(kr, r);
+			r->flags &= ~KI_ADOPTED;
+		}
+	} else if (have && r->kmetric != c->metric)
+		kr_sync_metric(kr, r);
+	else if (!have || !kr_addr_eq(&r->knh, &r->want) ||
+	    r->kproto != c->install_proto || (r->flags & KI_FAILED)) {
+		/*
+		 * Replace only over a route we know is ours: a create-only
+		 * add cannot clobber another protocol's route on our metric.
+		 */
+		if (kr_put(kr, r, have ? KR_OP_REPLACE : KR_OP_ADD, &r->want,
+		    c->install_proto, c->metric) == 0)
+			kr_inst_setk(kr, r, &r->want, c->metric,
+			    c->install_proto);
+	}
+	kr_inst_gc(kr, r);
+}
+
+static void
+kr_flush(struct kr *kr)
+{
+	struct kr_inst *r;
+
+	if (!kr->started || kr_wsend(kr) == -1)
+		return;
+	while ((r = TAILQ_FIRST(&kr->queue)) != NULL) {
+		if (kr->rcount + 2 > kr->window)
+			break;		/* kr_ackread_cb() resumes */
+		if (kr->wlen + 2 * KR_MSGMAX > KR_WBUF &&
+		    kr_wsend(kr) == -1)
+			return;
+		TAILQ_REMOVE(&kr->queue, r, qentry);
+		r->flags &= ~KI_QUEUED;
+		kr_sync(kr, r);
+	}
+	kr_wsend(kr);
+}
+
+static void
+kr_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	kr_flush(arg);
+}
+
+static void
+kr_enqueue(struct kr *kr, struct kr_inst *r)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (!(r->flags & KI_QUEUED)) {
+		r->flags |= KI_QUEUED;
+		TAILQ_INSERT_TAIL(&kr->queue, r, qentry);
+	}
+	if (kr->started && !evtimer_pending(kr->ev_flush, NULL))
+		evtimer_add(kr->ev_flush, &tv);
+}
+
+/* The rib consumer: the best path of e changed. */
+static void
+kr_changed(void *arg, const struct rib_entry *e)
+{
+	struct kr *kr = arg;
+	const struct rib_path *best = rib_entry_best(e);
+	struct wr_addr want;
+	struct kr_inst *r;
+
+	memset(&want, 0, sizeof(want));
+	if (best != NULL && best->src->type == RIB_SRC_BGP &&
+	    addr_is_set(&best->attrs->nexthop))
+		want = best->attrs->nexthop;
+	if ((r = kr_inst_find(kr, &e->prefix)) == NULL) {
+		if (!addr_is_set(&want))
+			return;
+		if ((r = kr_inst_new(kr, &e->prefix)) == NULL)
+			return;
+	}
+	r->want = want;
+	r->flags &= ~KI_ADOPTED;	/* decided, one way or the other */
+	kr_enqueue(kr, r);
+}
+
+/* ---- adoption ------------------------------------------------------ */
+
+static void
+kr_adopt_sweep(struct kr *kr, void *n)
+{
+	struct kr_inst *r = n;
+
+	if (r->flags & KI_ADOPTED)
+		kr_enqueue(kr, r);
+}
+
+void
+kr_adopt_done(struct kr *kr)
+{
+	if (kr->grace_over)
+		return;
+	kr->grace_over = 1;
+	if (kr->ev_grace != NULL)
+		evtimer_del(kr->ev_grace);
+	kr_htab_foreach(&kr->inst, kr_adopt_sweep, kr);
+}
+
+static void
+kr_grace_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	log_debug("kernel: adoption grace period over");
+	kr_adopt_done(arg);
+}
+
+/* ---- sockets ------------------------------------------------------- */
+
+/*
+ * A large receive buffer; SO_RCVBUFFORCE (CAP_NET_ADMIN, which a routing
+ * daemon has) may exceed net.core.rmem_max, SO_RCVBUF may not.
+ */
+static void
+kr_sock_rcvbuf(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk), sz = KR_RCVBUF, off = 0;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		nl_socket_set_buffer_size(sk, KR_RCVBUF, 0);
+	/* keep ENOBUFS reported: a silent loss would never be repaired */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &off,
+	    sizeof(off));
+}
+
+static struct nl_sock *
+kr_sock_open(struct kr *kr)
+{
+	struct nl_sock *sk;
+	int err;
+
+	if ((sk = nl_socket_alloc()) == NULL) {
+		log_warnx("kernel: nl_socket_alloc failed");
+		return NULL;
+	}
+	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0) {
+		log_warnx("kernel: netlink: %s", nl_geterror(err));
+		nl_socket_free(sk);
+		return NULL;
+	}
+	/* one recvmsg per datagram, no MSG_PEEK round trip */
+	nl_socket_set_msg_buf_size(sk, KR_MSGBUF);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, kr_msg_cb, kr);
+	return sk;
+}
+
+static int
+kr_open_evsk(struct kr *kr)
+{
+	int err;
+
+	if ((kr->evsk = kr_sock_open(kr)) == NULL)
+		return -1;
+	nl_socket_disable_seq_check(kr->evsk);
+	kr_sock_rcvbuf(kr->evsk);
+	if ((err = nl_socket_add_memberships(kr->evsk, RTNLGRP_IPV4_ROUTE,
+	    RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, 0)) < 0 ||
+	    (err = nl_socket_set_nonblocking(kr->evsk)) < 0) {
+		log_warnx("kernel: event socket: %s", nl_geterror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* How many acks fit in wsk's receive buffer, bounded by the ring. */
+static size_t
+kr_window(struct nl_sock *sk)
+{
+	int sz = 0;
+	socklen_t len = sizeof(sz);
+	size_t w;
+
+	if (getsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUF, &sz,
+	    &len) == -1 || sz <= 0)
+		return 64;
+	w = (size_t)sz / KR_ACK_TRUESIZE;
+	if (w > KR_MAX_INFLIGHT)
+		w = KR_MAX_INFLIGHT;
+	return w < 16 ? 16 : w;
+}
+
+static int
+kr_open_wsk(struct kr *kr)
+{
+	int err, one = 1;
+
+	if ((kr->wsk = kr_sock_open(kr)) == NULL)
+		return -1;
+	nl_socket_disable_seq_check(kr->wsk);
+	nl_socket_disable_auto_ack(kr->wsk);
+	nl_socket_modify_cb(kr->wsk, NL_CB_ACK, NL_CB_CUSTOM, kr_ack_cb, kr);
+	nl_socket_modify_err_cb(kr->wsk, NL_CB_CUSTOM, kr_err_cb, kr);
+	kr_sock_rcvbuf(kr->wsk);
+	/* errors need only the header back: we match by sequence number */
+	(void)setsockopt(nl_socket_get_fd(kr->wsk), SOL_NETLINK,
+	    NETLINK_CAP_ACK, &one, sizeof(one));
+	if ((err = nl_socket_set_nonblocking(kr->wsk)) < 0) {
+		log_warnx("kernel: write socket: %s", nl_geterror(err));
+		return -1;
+	}
+	kr->wpid = nl_socket_get_local_port(kr->wsk);
+	kr->window = kr_window(kr->wsk);
+	return 0;
+}
+
+static int
+kr_open_events(struct kr *kr)
+{
+	kr->ev_read = event_new(kr->base, nl_socket_get_fd(kr->evsk),
+	    EV_READ | EV_PERSIST, kr_event_cb, kr);
+	kr->ev_ack = event_new(kr->base, nl_socket_get_fd(kr->wsk),
+	    EV_READ | EV_PERSIST, kr_ackread_cb, kr);
+	kr->ev_write = event_new(kr->base, nl_socket_get_fd(kr->wsk),
+	    EV_WRITE, kr_flush_cb, kr);
+	kr->ev_flush = evtimer_new(kr->base, kr_flush_cb, kr);
+	kr->ev_dump = evtimer_new(kr->base, kr_dump_cb, kr);
+	kr->ev_grace = evtimer_new(kr->base, kr_grace_cb, kr);
+	if (kr->ev_read == NULL || kr->ev_ack == NULL ||
+	    kr->ev_write == NULL || kr->ev_flush == NULL ||
+	    kr->ev_dump == NULL || kr->ev_grace == NULL) {
+		log_warnx("kernel: event_new failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the interface ------------------------------------------------- */
+
+struct kr *
+kr_new(struct event_base *base, struct rib *rib,
+    const struct kernel_conf *conf)
+{
+	struct kr *kr;
+	struct rib_attrs tmpl;
+
+	if ((kr = calloc(1, sizeof(*kr))) == NULL)
+		return NULL;
+	kr->ring = calloc(KR_MAX_INFLIGHT, sizeof(*kr->ring));
+	kr->wbuf = malloc(KR_WBUF);
+	/* the kernel source's one attribute set: IGP, empty AS path */
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.origin = ORIGIN_IGP;
+	kr->attrs = rib_attrs_intern(&tmpl);
+	if (kr->ring == NULL || kr->wbuf == NULL || kr->attrs == NULL) {
+		kr_free(kr, 0);
+		return NULL;
+	}
+	kr->base = base;
+	kr->rib = rib;
+	kr->conf = *conf;
+	rib_source_init(&kr->src, RIB_SRC_KERNEL, "kernel");
+	TAILQ_INIT(&kr->queue);
+	/* a consumer from the start: nothing decided before kr_start is lost */
+	kr->consumer.changed = kr_changed;
+	kr->consumer.arg = kr;
+	rib_consumer_add(rib, &kr->consumer);
+	return kr;
+}
+
+int
+kr_start(struct kr *kr)
+{
+	struct timeval grace = { KR_ADOPT_GRACE, 0 };
+
+	/* subscribe first, then dump: a change in between is queued */
+	if (kr_open_evsk(kr) == -1 || (kr->dsk = kr_sock_open(kr)) == NULL ||
+	    kr_open_wsk(kr) == -1 || kr_open_events(kr) == -1)
+		return -1;
+	nl_socket_set_buffer_size(kr->dsk, KR_MSGBUF * 4, 0);
+	kr_dump_all(kr);
+	if (event_add(kr->ev_read, NULL) == -1 ||
+	    event_add(kr->ev_ack, NULL) == -1 ||
+	    evtimer_add(kr->ev_grace, &grace) == -1) {
+		log_warnx("kernel: event_add failed");
+		return -1;
+	}
+	kr->started = 1;
+	if (!TAILQ_EMPTY(&kr->queue))
+		kr_enqueue(kr, TAILQ_FIRST(&kr->queue));
+	log_info("kernel: learned %llu routes, adopted %llu, window %zu",
+	    (unsigned long long)kr->st.learned,
+	    (unsigned long long)kr->st.installed, kr->window);
+	return 0;
+}
+
+static void
+kr_relink(struct kr *kr, void *n)
+{
+	struct kr_link *l = n;
+
+	kr_link_update(kr, l, 0, 1);
+}
+
+static void
+kr_requeue(struct kr *kr, void *n)
+{
+	struct kr_inst *r = n;
+
+	if (addr_is_set(&r->want))
+		kr_enqueue(kr, r);
+}
+
+void
+kr_reconfigure(struct kr *kr, const struct kernel_conf *conf)
+{
+	int pats, inst;
+
+	pats = conf->nlearn != kr->conf.nlearn ||
+	    memcmp(conf->learn, kr->conf.learn, sizeof(conf->learn)) != 0;
+	inst = conf->install_proto != kr->conf.install_proto ||
+	    conf->metric != kr->conf.metric;
+	kr->conf = *conf;
+	if (pats) {
+		/* withdraw what no longer matches, then dump for the rest */
+		kr_htab_foreach(&kr->links, kr_relink, kr);
+		if (kr->started)
+			kr_schedule_dump(kr);
+	}
+	/* kr_sync() sees the old proto/metric in each record */
+	if (inst)
+		kr_htab_foreach(&kr->inst, kr_requeue, kr);
+}
+
+/* Shutdown without persist: delete ours, blocking, waiting for each ack. */
+static void
+kr_remove_one(struct kr *kr, void *n)
+{
+	struct kr_inst *r = n;
+	struct nl_msg *msg;
+	char buf[128];
+	int err;
+
+	if (!KR_HAVE(r))
+		return;
+	if ((msg = kr_build(RTM_DELROUTE, 0, &r->prefix, NULL, r->kproto,
+	    r->kmetric)) == NULL)
+		return;
+	if ((err = nl_send_auto(kr->dsk, msg)) >= 0)
+		err = nl_wait_for_ack(kr->dsk);
+	nlmsg_free(msg);
+	kr->st.removals++;
+	if (err < 0 && err != -NLE_OBJ_NOTFOUND)
+		log_warnx("kernel: remove %s: %s", kr_rtfmt(&r->prefix,
+		    &r->knh, buf, sizeof(buf)), nl_geterror(err));
+	kr_inst_clrk(kr, r);
+}
+
+static void
+kr_free_node(struct kr *kr, void *n)
+{
+	free(n);
+}
+
+static void
+kr_free_events(struct kr *kr)
+{
+	struct event **evs[] = { &kr->ev_read, &kr->ev_ack, &kr->ev_write,
+	    &kr->ev_flush, &kr->ev_dump, &kr->ev_grace };
+	size_t i;
+
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		if (*evs[i] != NULL)
+			event_free(*evs[i]);
+		*evs[i] = NULL;
+	}
+}
+
+void
+kr_free(struct kr *kr, int remove_routes)
+{
+	if (kr == NULL)
+		return;
+	if (kr->rib != NULL) {
+		rib_consumer_remove(kr->rib, &kr->consumer);
+		rib_flush_source(kr->rib, &kr->src);
+	}
+	if (remove_routes && kr->dsk != NULL)
+		kr_htab_foreach(&kr->inst, kr_remove_one, kr);
+	kr_free_events(kr);
+	if (kr->evsk != NULL)
+		nl_socket_free(kr->evsk);
+	if (kr->dsk != NULL)
+		nl_socket_free(kr->dsk);
+	if (kr->wsk != NULL)
+		nl_socket_free(kr->wsk);
+	kr_htab_foreach(&kr->learned, kr_free_node, kr);
+	kr_htab_foreach(&kr->links, kr_free_node, kr);
+	kr_htab_foreach(&kr->inst, kr_free_node, kr);
+	free(kr->learned.b);
+	free(kr->links.b);
+	free(kr->inst.b);
+	if (kr->attrs != NULL)
+		rib_attrs_unref(kr->attrs);
+	free(kr->ring);
+	free(kr->wbuf);
+	free(kr);
+}
+
+void
+kr_get_stats(const struct kr *kr, struct kr_stats *st)
+{
+	*st = kr->st;
+}
+
+struct rib_source *
+kr_source(struct kr *kr)
+{
+	return &kr->src;
+}

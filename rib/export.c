@@ -1,0 +1,724 @@
+/*
+ * rib/export.c: per-neighbor export, the Adj-RIB-Out (RFC 4271 §3.2, §9.2).
+ *
+ * A rib_out follows the Loc-RIB as a consumer.  A change only marks the
+ * prefix dirty (a FIFO queue, each prefix at most once); what to send is
+ * worked out when bgpd drains the queue, so a prefix that flaps ten times
+ * between two drains costs one UPDATE, or none.
+ *
+ * Memory: one 32-byte record per prefix that is sent or queued (the prefix,
+ * the interned attribute set last sent, a queue link), in pages of 1024, and
+ * a 4-byte slot per record in an open-addressing hash (linear probing, at
+ * most 3/4 full).  Records are named by 32-bit indices, not pointers.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "log.h"
+
+/* Well-known communities, RFC 1997 */
+#define COMM_NO_EXPORT		0xffffff01u
+#define COMM_NO_ADVERTISE	0xffffff02u
+#define COMM_NO_EXPORT_SUBCONFED 0xffffff03u
+
+#define OUT_PAGE_SHIFT	10
+#define OUT_PAGE_SIZE	(1u << OUT_PAGE_SHIFT)
+#define OUT_MINSLOTS	64u
+#define OUT_BATCH	4096	/* prefixes looked at per round of a drain */
+#define OUT_NONE	0u	/* "no record" in links, slots: index + 1 */
+#define OUT_CACHE	256	/* rewritten attribute sets remembered */
+
+struct out_rec {
+	const struct rib_attrs	*sent;		/* interned, referenced */
+	uint32_t		 qnext;		/* queue or free list link */
+	uint8_t			 af;		/* 0: a free record */
+	uint8_t			 len;
+	uint8_t			 queued;
+	uint8_t			 pad;
+	uint8_t			 addr[16];
+};
+
+struct out_item {
+	uint32_t		 rec;		/* index + 1 */
+	uint32_t		 seq;		/* order popped */
+	const struct rib_attrs	*target;	/* what to send, referenced */
+	int			 todo;		/* 0 done, 1 withdraw, 2 announce */
+};
+
+/*
+ * Many prefixes share one attribute set, so the rewrite for this neighbor
+ * (prepend, next hop, intern: a hash over the whole set) is remembered per
+ * input set.  Both sets are referenced, so a pointer can never be reused for
+ * other content while it is in here.
+ */
+struct out_cache {
+	const struct rib_attrs	*in;
+	const struct rib_attrs	*out;		/* NULL: not sendable */
+	uint8_t			 af;
+	uint8_t			 local;
+};
+
+struct rib_out {
+	struct rib			*rib;
+	struct rib_export_params	 params;	/* as given to new */
+	struct wr_addr			 nh_v4;		/* this session's */
+	struct wr_addr			 nh_v6;
+	struct rib_consumer		 consumer;
+	int				 following;
+
+	struct out_rec			**pages;
+	uint32_t			 npages;
+	uint32_t			 nrecs;		/* ever used */
+	uint32_t			 freelist;
+	uint32_t			*slots;
+	uint32_t			 nslots;	/* power of two */
+	uint32_t			 nlive;
+
+	uint32_t			 qhead, qtail;
+	size_t				 qlen;
+	size_t				 nsent;
+
+	uint8_t				*pbuf;		/* AS_PATH scratch */
+	size_t				 pbuflen;
+	struct out_item			*items;
+	struct wr_prefix		*pfx;
+	size_t				 nwork;
+	struct out_cache		 cache[OUT_CACHE];
+};
+
+static inline struct out_rec *
+out_rec(const struct rib_out *o, uint32_t ref)
+{
+	uint32_t i = ref - 1;
+
+	return &o->pages[i >> OUT_PAGE_SHIFT][i & (OUT_PAGE_SIZE - 1)];
+}
+
+static unsigned
+out_keylen(uint8_t af)
+{
+	return af == AF_INET6 ? 16 : 4;
+}
+
+static uint32_t
+out_hash(uint8_t af, uint8_t len, const uint8_t *addr)
+{
+	uint64_t h = (uint64_t)af << 8 | len;
+	unsigned i, n = out_keylen(af);
+	uint32_t w;
+
+	for (i = 0; i < n; i += 4) {
+		memcpy(&w, addr + i, 4);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t
+out_rec_hash(const struct out_rec *r)
+{
+	return out_hash(r->af, r->len, r->addr);
+}
+
+static int
+out_rec_is(const struct out_rec *r, const struct wr_prefix *p)
+{
+	return r->af == p->addr.af && r->len == p->len &&
+	    memcmp(r->addr, p->addr.b, out_keylen(r->af)) == 0;
+}
+
+static void
+out_rec_prefix(const struct out_rec *r, struct wr_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr.af = r->af;
+	p->len = r->len;
+	memcpy(p->addr.b, r->addr, out_keylen(r->af));
+}
+
+/* Slot position of p's record, or of the empty slot where it would go. */
+static uint32_t
+out_slot(const struct rib_out *o, const struct wr_prefix *p)
+{
+	uint32_t mask = o->nslots - 1, i;
+
+	i = out_hash(p->addr.af, p->len, p->addr.b) & mask;
+	while (o->slots[i] != OUT_NONE && !out_rec_is(out_rec(o, o->slots[i]),
+	    p))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static uint32_t
+out_find(const struct rib_out *o, const struct wr_prefix *p)
+{
+	if (o->nslots == 0)
+		return OUT_NONE;
+	return o->slots[out_slot(o, p)];
+}
+
+static void
+out_rehash(struct rib_out *o)
+{
+	uint32_t *old = o->slots, oldn = o->nslots, n, i, j;
+
+	n = oldn == 0 ? OUT_MINSLOTS : oldn * 2;
+	if (n == 0 || (o->slots = calloc(n, sizeof(*o->slots))) == NULL)
+		fatal("rib_out: hash table");
+	o->nslots = n;
+	for (i = 0; i < oldn; i++) {
+		if (old[i] == OUT_NONE)
+			continue;
+		j = out_rec_hash(out_rec(o, old[i])) & (n - 1);
+		while (o->slots[j] != OUT_NONE)
+			j = (j + 1) & (n - 1);
+		o->slots[j] = old[i];
+	}
+	free(old);
+}
+
+static uint32_t
+out_rec_alloc(struct rib_out *o)
+{
+	struct out_rec **pages;
+	uint32_t ref;
+
+	if ((ref = o->freelist) != OUT_NONE) {
+		o->freelist = out_rec(o, ref)->qnext;
+		return ref;
+	}
+	if (o->nrecs == UINT32_MAX - 1)
+		fatalx("rib_out: too many prefixes");
+	if ((o->nrecs >> OUT_PAGE_SHIFT) == o->npages) {
+		pages = reallocarray(o->pages, o->npages + 1, sizeof(*pages));
+		if (pages == NULL)
+			fatal("rib_out: pages");
+		o->pages = pages;
+		pages[o->npages] = calloc(OUT_PAGE_SIZE, sizeof(struct out_rec));
+		if (pages[o->npages] == NULL)
+			fatal("rib_out: page");
+		o->npages++;
+	}
+	return ++o->nrecs;
+}
+
+/* The record of p, created (not queued, nothing sent) if need be. */
+static uint32_t
+out_get(struct rib_out *o, const struct wr_prefix *p)
+{
+	struct out_rec *r;
+	uint32_t ref, i;
+
+	if ((ref = out_find(o, p)) != OUT_NONE)
+		return ref;
+	if ((uint64_t)(o->nlive + 1) * 4 > (uint64_t)o->nslots * 3)
+		out_rehash(o);
+	i = out_slot(o, p);
+	ref = out_rec_alloc(o);
+	r = out_rec(o, ref);
+	memset(r, 0, sizeof(*r));
+	r->af = p->addr.af;
+	r->len = p->len;
+	memcpy(r->addr, p->addr.b, out_keylen(r->af));
+	o->slots[i] = ref;
+	o->nlive++;
+	return ref;
+}
+
+/* Remove a record that is neither sent nor queued (Knuth 6.4 algorithm R:
+ * shift back the entries that probed past the freed slot). */
+static void
+out_rec_free(struct rib_out *o, uint32_t ref)
+{
+	struct out_rec *r = out_rec(o, ref);
+	uint32_t mask = o->nslots - 1, i, j, k;
+
+	i = out_rec_hash(r) & mask;
+	while (o->slots[i] != ref)
+		i = (i + 1) & mask;
+	o->slots[i] = OUT_NONE;
+	for (j = (i + 1) & mask; o->slots[j] != OUT_NONE; j = (j + 1) & mask) {
+		k = out_rec_hash(out_rec(o, o->slots[j])) & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		o->slots[i] = o->slots[j];
+		o->slots[j] = OUT_NONE;
+		i = j;
+	}
+	r->af = 0;
+	r->qnext = o->freelist;
+	o->freelist = ref;
+	o->nlive--;
+}
+
+static void
+out_enqueue(struct rib_out *o, const struct wr_prefix *p)
+{
+	uint32_t ref = out_get(o, p);
+	struct out_rec *r = out_rec(o, ref);
+
+	if (r->queued)
+		return;
+	r->queued = 1;
+	r->qnext = OUT_NONE;
+	if (o->qtail != OUT_NONE)
+		out_rec(o, o->qtail)->qnext = ref;
+	else
+		o->qhead = ref;
+	o->qtail = ref;
+	if (++o->qlen == 1 && o->params.kick != NULL)
+		o->params.kick(o->params.kick_arg);
+}
+
+static uint32_t
+out_dequeue(struct rib_out *o)
+{
+	uint32_t ref = o->qhead;
+	struct out_rec *r = out_rec(o, ref);
+
+	o->qhead = r->qnext;
+	if (o->qhead == OUT_NONE)
+		o->qtail = OUT_NONE;
+	r->queued = 0;
+	r->qnext = OUT_NONE;
+	o->qlen--;
+	return ref;
+}
+
+/* Put back at the head of the queue, before anything queued since. */
+static void
+out_requeue_front(struct rib_out *o, uint32_t ref)
+{
+	struct out_rec *r = out_rec(o, ref);
+
+	if (r->queued)
+		return;
+	r->queued = 1;
+	r->qnext = o->qhead;
+	o->qhead = ref;
+	if (o->qtail == OUT_NONE)
+		o->qtail = ref;
+	o->qlen++;
+}
+
+static void
+out_changed(void *arg, const struct rib_entry *e)
+{
+	out_enqueue(arg, &e->prefix);
+}
+
+struct rib_out *
+rib_out_new(struct rib *rib, const struct rib_export_params *params)
+{
+	struct rib_out *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	o->rib = rib;
+	o->params = *params;
+	o->consumer.changed = out_changed;
+	o->consumer.arg = o;
+	return o;
+}
+
+void
+rib_out_free(struct rib_out *o)
+{
+	if (o == NULL)
+		return;
+	rib_out_stop(o);
+	free(o);
+}
+
+static int
+out_start_cb(const struct rib_entry *e, void *arg)
+{
+	out_enqueue(arg, &e->prefix);
+	return 0;
+}
+
+void
+rib_out_start(struct rib_out *o, const struct wr_addr *nh_v4,
+    const struct wr_addr *nh_v6)
+{
+	rib_out_stop(o);
+	/* NULL: the session has no address of its own there, use params' */
+	o->nh_v4 = nh_v4 != NULL ? *nh_v4 : o->params.nexthop_v4;
+	o->nh_v6 = nh_v6 != NULL ? *nh_v6 : o->params.nexthop_v6;
+	rib_consumer_add(o->rib, &o->consumer);
+	o->following = 1;
+	/* RFC 4271 §9.2: the whole Loc-RIB, as the session comes up */
+	rib_walk(o->rib, out_start_cb, o);
+}
+
+void
+rib_out_stop(struct rib_out *o)
+{
+	uint32_t i;
+
+	if (o->following)
+		rib_consumer_remove(o->rib, &o->consumer);
+	o->following = 0;
+	for (i = 0; i < o->nrecs; i++)
+		rib_attrs_unref(out_rec(o, i + 1)->sent);
+	for (i = 0; i < OUT_CACHE; i++) {
+		rib_attrs_unref(o->cache[i].in);
+		rib_attrs_unref(o->cache[i].out);
+	}
+	memset(o->cache, 0, sizeof(o->cache));
+	for (i = 0; i < o->npages; i++)
+		free(o->pages[i]);
+	free(o->pages);
+	free(o->slots);
+	free(o->pbuf);
+	free(o->items);
+	free(o->pfx);
+	o->pages = NULL;
+	o->slots = NULL;
+	o->pbuf = NULL;
+	o->items = NULL;
+	o->pfx = NULL;
+	o->npages = o->nrecs = o->freelist = o->nslots = o->nlive = 0;
+	o->qhead = o->qtail = OUT_NONE;
+	o->qlen = o->nsent = o->pbuflen = o->nwork = 0;
+}
+
+size_t
+rib_out_pending(const struct rib_out *o)
+{
+	return o->qlen;
+}
+
+size_t
+rib_out_sent_count(const struct rib_out *o)
+{
+	return o->nsent;
+}
+
+/* RFC 1997: NO_ADVERTISE goes to no peer, NO_EXPORT (and, as Wren runs no
+ * confederation, NO_EXPORT_SUBCONFED) to no eBGP peer. */
+static int
+out_community_blocks(const struct rib_attrs *a, int ebgp)
+{
+	const uint8_t *c = a->communities;
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i + 4 <= a->communities_len; i += 4) {
+		v = (uint32_t)c[i] << 24 | (uint32_t)c[i + 1] << 16 |
+		    (uint32_t)c[i + 2] << 8 | c[i + 3];
+		if (v == COMM_NO_ADVERTISE)
+			return 1;
+		if (ebgp && (v == COMM_NO_EXPORT ||
+		    v == COMM_NO_EXPORT_SUBCONFED))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+out_blocked(const struct rib_out *o, const struct rib_path *best)
+{
+	const struct rib_source *src = best->src;
+
+	/* never back to the neighbor it came from */
+	if (src == o->params.self)
+		return 1;
+	/* RFC 4271 §9.2: a route learned from an iBGP peer is not passed on
+	 * to another iBGP peer (the full mesh already has it) */
+	if (src->type == RIB_SRC_BGP && !src->ebgp && !o->params.ebgp)
+		return 1;
+	return out_community_blocks(best->attrs, o->params.ebgp);
+}
+
+/* RFC 4271 §5.1.2: an eBGP speaker prepends its own AS. */
+static int
+out_prepend(struct rib_out *o, struct rib_attrs *t)
+{
+	size_t need = (size_t)t->aspath_len + 6;
+	uint8_t *nb;
+	int n;
+
+	if (need > o->pbuflen) {
+		if ((nb = realloc(o->pbuf, need)) == NULL)
+			fatal("rib_out: AS_PATH buffer");
+		o->pbuf = nb;
+		o->pbuflen = need;
+	}
+	n = aspath_prepend(t->aspath, t->aspath_len, o->params.local_as,
+	    o->pbuf, o->pbuflen);
+	if (n < 0 || n > UINT16_MAX)
+		return -1;	/* no longer fits the attribute */
+	t->aspath = o->pbuf;
+	t->aspath_len = (uint16_t)n;
+	return 0;
+}
+
+/* The attributes for this neighbor as a template in t; -1: not sendable. */
+static int
+out_rewrite(struct rib_out *o, const struct rib_entry *e,
+    const struct rib_path *best, struct rib_attrs *t)
+{
+	int local = best->src->type != RIB_SRC_BGP;
+	const struct wr_addr *self = e->prefix.addr.af == AF_INET6 ?
+	    &o->nh_v6 : &o->nh_v4;
+
+	*t = *best->attrs;
+	t->hnext = NULL;
+	t->refcnt = 0;
+	t->hash = 0;
+	if (o->params.ebgp) {
+		if (out_prepend(o, t) == -1)
+			return -1;
+		/* RFC 4271 §5.1.3: next hop self; §5.1.5: no LOCAL_PREF */
+		t->nexthop = *self;
+		t->flags &= ~RIB_A_LOCAL_PREF;
+		t->local_pref = 0;
+		/* RFC 4271 §5.1.4: a MED learned from a neighbor AS is not
+		 * propagated to other neighboring ASes; our own one is */
+		if (!local) {
+			t->flags &= ~RIB_A_MED;
+			t->med = 0;
+		}
+		return addr_is_set(self) ? 0 : -1;
+	}
+	/* RFC 4271 §5.1.5: LOCAL_PREF is mandatory towards iBGP peers */
+	if (!(t->flags & RIB_A_LOCAL_PREF)) {
+		t->flags |= RIB_A_LOCAL_PREF;
+		t->local_pref = LOCAL_PREF_DEFAULT;
+	}
+	/* RFC 4271 §5.1.3: BGP next hops pass unchanged over iBGP; a kernel
+	 * or static route has none the peer could use: ours */
+	if (local) {
+		t->nexthop = *self;
+		return addr_is_set(self) ? 0 : -1;
+	}
+	return 0;
+}
+
+static const struct rib_attrs *
+out_rewrite_interned(struct rib_out *o, const struct rib_entry *e,
+    const struct rib_path *best)
+{
+	const struct rib_attrs *a;
+	struct rib_attrs t;
+
+	if (out_rewrite(o, e, best, &t) == -1)
+		return NULL;
+	if ((a = rib_attrs_intern(&t)) == NULL)
+		fatal("rib_out: attributes");
+	return a;
+}
+
+/* What this neighbor should have for e: an interned set (referenced), or
+ * NULL for nothing. */
+static const struct rib_attrs *
+out_target(struct rib_out *o, const struct rib_entry *e)
+{
+	const struct rib_path *best = rib_entry_best(e);
+	const struct rib_attrs *a;
+	struct out_cache *c;
+	uint8_t af = e->prefix.addr.af, local;
+	uint64_t h;
+
+	if (best == NULL || out_blocked(o, best))
+		return NULL;
+	local = best->src->type != RIB_SRC_BGP;
+	h = ((uintptr_t)best->attrs ^ af ^ local) * 0x9e3779b97f4a7c15ull;
+	c = &o->cache[h >> 56 & (OUT_CACHE - 1)];
+	if (c->in == best->attrs && c->af == af && c->local == local)
+		return c->out != NULL ? rib_attrs_ref(c->out) : NULL;
+	a = out_rewrite_interned(o, e, best);
+	rib_attrs_unref(c->in);
+	rib_attrs_unref(c->out);
+	c->in = rib_attrs_ref(best->attrs);
+	c->out = a != NULL ? rib_attrs_ref(a) : NULL;
+	c->af = af;
+	c->local = local;
+	return a;
+}
+
+enum { OUT_DONE, OUT_WITHDRAW, OUT_ANNOUNCE };
+
+static void
+out_plan(struct rib_out *o, struct out_item *it)
+{
+	const struct rib_entry *e;
+	const struct rib_attrs *t;
+	struct out_rec *r;
+	struct wr_prefix p;
+
+	out_rec_prefix(out_rec(o, it->rec), &p);
+	e = rib_lookup(o->rib, &p);
+	t = e != NULL ? out_target(o, e) : NULL;
+	r = out_rec(o, it->rec);
+	it->target = NULL;
+	if (t == r->sent) {
+		rib_attrs_unref(t);
+		it->todo = OUT_DONE;
+	} else if (t == NULL) {
+		it->todo = OUT_WITHDRAW;
+	} else {
+		it->todo = OUT_ANNOUNCE;
+		it->target = t;
+	}
+}
+
+/* Record in the Adj-RIB-Out that it->target (NULL: a withdrawal) went out. */
+static void
+out_sent(struct rib_out *o, struct out_item *it)
+{
+	struct out_rec *r = out_rec(o, it->rec);
+
+	if (r->sent != NULL)
+		o->nsent--;
+	rib_attrs_unref(r->sent);
+	r->sent = it->target;
+	if (r->sent != NULL)
+		o->nsent++;
+	it->target = NULL;
+	it->todo = OUT_DONE;
+}
+
+static int
+out_withdraws(struct rib_out *o, const struct rib_out_cb *cb,
+    struct out_item *it, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (it[i].todo == OUT_WITHDRAW)
+			out_rec_prefix(out_rec(o, it[i].rec), &o->pfx[k++]);
+	if (k == 0)
+		return 0;
+	if (cb->withdraw(cb->arg, o->pfx, k) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (it[i].todo == OUT_WITHDRAW)
+			out_sent(o, &it[i]);
+	return 0;
+}
+
+/* Announcements first, grouped by attribute set, queue order within. */
+static int
+out_item_cmp(const void *va, const void *vb)
+{
+	const struct out_item *a = va, *b = vb;
+	uintptr_t pa = (uintptr_t)a->target, pb = (uintptr_t)b->target;
+	int aa = a->todo == OUT_ANNOUNCE, ab = b->todo == OUT_ANNOUNCE;
+
+	if (aa != ab)
+		return ab - aa;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+static int
+out_seq_cmp(const void *va, const void *vb)
+{
+	const struct out_item *a = va, *b = vb;
+
+	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+static int
+out_announces(struct rib_out *o, const struct rib_out_cb *cb,
+    struct out_item *it, size_t n)
+{
+	size_t i, j, k;
+
+	qsort(it, n, sizeof(*it), out_item_cmp);
+	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j) {
+		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
+		    it[j].target == it[i].target; j++)
+			out_rec_prefix(out_rec(o, it[j].rec), &o->pfx[j - i]);
+		if (cb->announce(cb->arg, it[i].target, o->pfx, j - i) == -1)
+			return -1;
+		for (k = i; k < j; k++)
+			out_sent(o, &it[k]);
+	}
+	return 0;
+}
+
+/* A callback refused: what was not delivered goes back to the queue head,
+ * in the order it was popped. */
+static void
+out_undo(struct rib_out *o, struct out_item *it, size_t n)
+{
+	size_t i;
+
+	qsort(it, n, sizeof(*it), out_seq_cmp);
+	for (i = n; i > 0; i--) {
+		if (it[i - 1].todo == OUT_DONE)
+			continue;
+		rib_attrs_unref(it[i - 1].target);
+		it[i - 1].target = NULL;
+		it[i - 1].todo = OUT_DONE;
+		out_requeue_front(o, it[i - 1].rec);
+	}
+}
+
+static int
+out_round(struct rib_out *o, const struct rib_out_cb *cb, size_t n)
+{
+	struct out_item *it = o->items;
+	struct out_rec *r;
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < n; i++) {
+		it[i].rec = out_dequeue(o);
+		it[i].seq = (uint32_t)i;
+		out_plan(o, &it[i]);
+	}
+	if (out_withdraws(o, cb, it, n) == -1 ||
+	    out_announces(o, cb, it, n) == -1) {
+		out_undo(o, it, n);
+		rv = -1;
+	}
+	/* forget prefixes that are neither advertised nor waiting */
+	for (i = 0; i < n; i++) {
+		r = out_rec(o, it[i].rec);
+		if (r->sent == NULL && !r->queued)
+			out_rec_free(o, it[i].rec);
+	}
+	return rv;
+}
+
+static void
+out_work_reserve(struct rib_out *o, size_t n)
+{
+	struct out_item *items;
+	struct wr_prefix *pfx;
+
+	if (n <= o->nwork)
+		return;
+	if ((items = reallocarray(o->items, n, sizeof(*items))) == NULL)
+		fatal("rib_out: work");
+	o->items = items;
+	if ((pfx = reallocarray(o->pfx, n, sizeof(*pfx))) == NULL)
+		fatal("rib_out: work");
+	o->pfx = pfx;
+	o->nwork = n;
+}
+
+size_t
+rib_out_drain(struct rib_out *o, const struct rib_out_cb *cb, size_t budget)
+{
+	size_t n;
+
+	while (budget > 0 && o->qlen > 0) {
+		n = o->qlen < budget ? o->qlen : budget;
+		if (n > OUT_BATCH)
+			n = OUT_BATCH;
+		out_work_reserve(o, n);
+		if (out_round(o, cb, n) == -1)
+			break;
+		budget -= n;
+	}
+	return o->qlen;
+}

@@ -1,0 +1,353 @@
+/*
+ * rib/rib.c: the Loc-RIB and the Adj-RIB-In of every source.
+ *
+ * A prefix has one rib_entry in the prefix table (pt.c) with the paths of
+ * every source that has it, best first.  A path is also on its source's
+ * doubly linked list, which is that source's Adj-RIB-In: a session going
+ * down withdraws exactly its own paths without a table scan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pt.h"
+#include "rib.h"
+
+struct rib {
+	struct pt		*pt;
+	struct rib_consumer	*consumers;
+	/* next consumer to notify: kept right if a callback removes it */
+	struct rib_consumer	*notify_next;
+	size_t			 npaths;
+};
+
+struct rib *
+rib_new(void)
+{
+	struct rib *rib;
+
+	if ((rib = calloc(1, sizeof(*rib))) == NULL)
+		return NULL;
+	if ((rib->pt = pt_new()) == NULL) {
+		free(rib);
+		return NULL;
+	}
+	return rib;
+}
+
+static void
+rib_entry_free_all(struct rib_entry *e, void *arg)
+{
+	struct rib_path *p, *next;
+
+	for (p = e->paths; p != NULL; p = next) {
+		next = p->next;
+		/* the sources outlive the rib: leave them empty */
+		p->src->paths = NULL;
+		p->src->npaths = 0;
+		rib_attrs_unref(p->attrs);
+		free(p);
+	}
+	free(e);
+}
+
+void
+rib_free(struct rib *rib)
+{
+	if (rib == NULL)
+		return;
+	pt_free(rib->pt, rib_entry_free_all, NULL);
+	free(rib);
+}
+
+void
+rib_consumer_add(struct rib *rib, struct rib_consumer *c)
+{
+	c->next = rib->consumers;
+	rib->consumers = c;
+}
+
+void
+rib_consumer_remove(struct rib *rib, struct rib_consumer *c)
+{
+	struct rib_consumer **pp;
+
+	for (pp = &rib->consumers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			if (rib->notify_next == c)
+				rib->notify_next = c->next;
+			c->next = NULL;
+			return;
+		}
+	}
+}
+
+static void
+rib_notify(struct rib *rib, const struct rib_entry *e)
+{
+	struct rib_consumer *c;
+
+	for (c = rib->consumers; c != NULL; c = rib->notify_next) {
+		rib->notify_next = c->next;
+		c->changed(c->arg, e);
+	}
+	rib->notify_next = NULL;
+}
+
+void
+rib_source_init(struct rib_source *src, enum rib_src_type type,
+    const char *name)
+{
+	memset(src, 0, sizeof(*src));
+	src->type = type;
+	src->name = name;
+}
+
+static int
+rib_prefix_ok(const struct wr_prefix *pfx, struct wr_prefix *out)
+{
+	if (pfx->addr.af != AF_INET && pfx->addr.af != AF_INET6)
+		return 0;
+	if (pfx->len > addr_bits(pfx->addr.af))
+		return 0;
+	*out = *pfx;
+	prefix_mask(out);
+	return 1;
+}
+
+static struct rib_path *
+rib_find_path(const struct rib_entry *e, const struct rib_source *src)
+{
+	struct rib_path *p;
+
+	for (p = e->paths; p != NULL; p = p->next)
+		if (p->src == src)
+			return p;
+	return NULL;
+}
+
+/*
+ * Re-run the decision process after a change and tell the consumers if the
+ * best path changed: another path, or the same one with other attributes.
+ * An entry left without paths is announced (paths NULL) and freed.
+ */
+static int
+rib_reselect(struct rib *rib, struct rib_entry *e,
+    const struct rib_path *oldbest, const struct rib_attrs *oldattrs)
+{
+	if (e->paths == NULL) {
+		rib_notify(rib, e);
+		pt_remove(rib->pt, e);
+		free(e);
+		return 1;
+	}
+	rib_decide(e);
+	if (e->paths == oldbest && e->paths->attrs == oldattrs)
+		return 0;
+	rib_notify(rib, e);
+	return 1;
+}
+
+static struct rib_entry *
+rib_entry_get(struct rib *rib, const struct wr_prefix *pfx)
+{
+	struct rib_entry *e;
+
+	if ((e = pt_lookup(rib->pt, pfx)) != NULL)
+		return e;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->prefix = *pfx;
+	if (pt_insert(rib->pt, e) == -1) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static struct rib_path *
+rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
+    const struct rib_attrs *a)
+{
+	struct rib_path *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->entry = e;
+	p->src = src;
+	p->attrs = a;
+	p->since = time(NULL);
+	/* at the tail: a new path wins no full tie against an older one */
+	p->next = NULL;
+	if (e->paths == NULL)
+		e->paths = p;
+	else {
+		struct rib_path *q = e->paths;
+
+		while (q->next != NULL)
+			q = q->next;
+		q->next = p;
+	}
+	p->src_next = src->paths;
+	if (src->paths != NULL)
+		src->paths->src_prev = p;
+	src->paths = p;
+	src->npaths++;
+	rib->npaths++;
+	return p;
+}
+
+int
+rib_update(struct rib *rib, struct rib_source *src,
+    const struct wr_prefix *prefix, const struct rib_attrs *attrs)
+{
+	struct wr_prefix pfx;
+	const struct rib_attrs *a, *oldattrs;
+	const struct rib_path *oldbest;
+	struct rib_entry *e;
+	struct rib_path *p;
+
+	if (!rib_prefix_ok(prefix, &pfx))
+		return -1;
+	if ((a = rib_attrs_intern(attrs)) == NULL)
+		return -1;
+	if ((e = rib_entry_get(rib, &pfx)) == NULL) {
+		rib_attrs_unref(a);
+		return -1;
+	}
+	oldbest = e->paths;
+	oldattrs = oldbest != NULL ? oldbest->attrs : NULL;
+	if ((p = rib_find_path(e, src)) != NULL) {
+		if (p->attrs == a) {
+			rib_attrs_unref(a);	/* implicit withdraw of the same */
+			return 0;
+		}
+		/* RFC 4271 §3.1: a new advertisement replaces the old one */
+		rib_attrs_unref(p->attrs);
+		p->attrs = a;
+		p->since = time(NULL);
+	} else if (rib_path_new(rib, e, src, a) == NULL) {
+		rib_attrs_unref(a);
+		if (e->paths == NULL) {
+			pt_remove(rib->pt, e);
+			free(e);
+		}
+		return -1;
+	}
+	return rib_reselect(rib, e, oldbest, oldattrs);
+}
+
+/* Unlink and free p; the caller re-selects its entry. */
+static void
+rib_path_free(struct rib *rib, struct rib_path *p)
+{
+	struct rib_entry *e = p->entry;
+	struct rib_source *src = p->src;
+	struct rib_path **pp;
+
+	for (pp = &e->paths; *pp != p; pp = &(*pp)->next)
+		;
+	*pp = p->next;
+	if (p->src_prev != NULL)
+		p->src_prev->src_next = p->src_next;
+	else
+		src->paths = p->src_next;
+	if (p->src_next != NULL)
+		p->src_next->src_prev = p->src_prev;
+	src->npaths--;
+	rib->npaths--;
+	rib_attrs_unref(p->attrs);
+	free(p);
+}
+
+static int
+rib_path_withdraw(struct rib *rib, struct rib_path *p)
+{
+	struct rib_entry *e = p->entry;
+	const struct rib_attrs *oldattrs = e->paths->attrs;
+
+	if (e->paths == p) {
+		/* the best goes: changed whatever comes next */
+		rib_path_free(rib, p);
+		return rib_reselect(rib, e, NULL, NULL);
+	}
+	rib_path_free(rib, p);
+	return rib_reselect(rib, e, e->paths, oldattrs);
+}
+
+int
+rib_withdraw(struct rib *rib, struct rib_source *src,
+    const struct wr_prefix *prefix)
+{
+	struct wr_prefix pfx;
+	struct rib_entry *e;
+	struct rib_path *p;
+
+	if (!rib_prefix_ok(prefix, &pfx))
+		return 0;
+	if ((e = pt_lookup(rib->pt, &pfx)) == NULL)
+		return 0;
+	if ((p = rib_find_path(e, src)) == NULL)
+		return 0;
+	return rib_path_withdraw(rib, p);
+}
+
+size_t
+rib_flush_source(struct rib *rib, struct rib_source *src)
+{
+	size_t n = 0;
+
+	while (src->paths != NULL) {
+		rib_path_withdraw(rib, src->paths);
+		n++;
+	}
+	return n;
+}
+
+const struct rib_entry *
+rib_lookup(struct rib *rib, const struct wr_prefix *prefix)
+{
+	struct wr_prefix pfx;
+
+	if (!rib_prefix_ok(prefix, &pfx))
+		return NULL;
+	return pt_lookup(rib->pt, &pfx);
+}
+
+const struct rib_entry *
+rib_match(struct rib *rib, const struct wr_addr *addr)
+{
+	return pt_match(rib->pt, addr);
+}
+
+const struct rib_path *
+rib_entry_best(const struct rib_entry *e)
+{
+	return e != NULL ? e->paths : NULL;
+}
+
+const struct rib_path *
+rib_entry_path(const struct rib_entry *e, const struct rib_source *src)
+{
+	return e != NULL ? rib_find_path(e, src) : NULL;
+}
+
+int
+rib_walk(struct rib *rib, int (*cb)(const struct rib_entry *, void *),
+    void *arg)
+{
+	return pt_walk(rib->pt, cb, arg);
+}
+
+size_t
+rib_prefix_count(struct rib *rib)
+{
+	return pt_count(rib->pt);
+}
+
+size_t
+rib_path_count(struct rib *rib)
+{
+	return rib->npaths;
+}

@@ -1,0 +1,1208 @@
+/*
+ * tests/unit/test_msg.c: the BGP-4 message codec (bgpd/msg.c, update.c)
+ * against hand-written byte vectors, plus the malformed cases of RFC 4271
+ * §6 and RFC 7606.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "msg.h"
+
+#define M16	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+
+/* shared by the tests: far too large for the stack */
+static struct bgp_update	upd;
+static struct bgp_err		err;
+static uint8_t			out[8192];
+
+static const struct bgp_parse_ctx ctx_as4 = { .as4 = 1, .ebgp = 0 };
+static const struct bgp_parse_ctx ctx_as2 = { .as4 = 0, .ebgp = 0 };
+static const struct bgp_parse_ctx ctx_ebgp4 = { .as4 = 1, .ebgp = 1 };
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static size_t
+mkmsg(uint8_t *buf, uint8_t type, const uint8_t *body, size_t blen)
+{
+	memset(buf, 0xff, 16);
+	buf[16] = (uint8_t)((blen + BGP_HDR_LEN) >> 8);
+	buf[17] = (uint8_t)(blen + BGP_HDR_LEN);
+	buf[18] = type;
+	memcpy(buf + BGP_HDR_LEN, body, blen);
+	return blen + BGP_HDR_LEN;
+}
+
+static int
+upd_body(const uint8_t *body, size_t len, const struct bgp_parse_ctx *ctx)
+{
+	struct ibuf b;
+
+	ibuf_init(&b, body, len);
+	return bgp_update_parse(&b, ctx, &upd, &err);
+}
+
+/* A whole message: header checked, then the body. */
+static int
+upd_msg(const uint8_t *msg, size_t len, const struct bgp_parse_ctx *ctx)
+{
+	uint8_t		type;
+	uint16_t	mlen;
+
+	assert_int_equal(bgp_hdr_parse(msg, &type, &mlen, &err), 0);
+	assert_int_equal(type, BGP_UPDATE);
+	assert_int_equal(mlen, len);
+	return upd_body(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, ctx);
+}
+
+static int
+open_body(const uint8_t *body, size_t len, struct bgp_open *o)
+{
+	struct ibuf b;
+
+	ibuf_init(&b, body, len);
+	return bgp_open_parse(&b, o, &err);
+}
+
+static void
+assert_err(uint8_t code, uint8_t subcode)
+{
+	assert_int_equal(err.code, code);
+	assert_int_equal(err.subcode, subcode);
+}
+
+static void
+assert_pfx(const struct wr_prefix *p, const char *want)
+{
+	char buf[WR_PFXSTRLEN];
+
+	assert_string_equal(prefix_ntop(p, buf, sizeof(buf)), want);
+}
+
+static void
+assert_aspath(const struct rib_attrs *a, const char *want)
+{
+	char buf[256];
+
+	assert_true(aspath_valid(a->aspath, a->aspath_len));
+	aspath_fmt(a->aspath, a->aspath_len, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void
+mkpfx(struct wr_prefix *p, const char *s)
+{
+	assert_int_equal(prefix_parse(s, p), 0);
+}
+
+static int
+contains(const uint8_t *hay, size_t hlen, const uint8_t *n, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; i + nlen <= hlen; i++)
+		if (memcmp(hay + i, n, nlen) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- OPEN -------------------------------------------------------------- */
+
+/* AS 64512, hold 90, id 198.18.0.1; MP IPv4, RR, AS4, GR (R, 120 s, F) */
+static const uint8_t open_vec[] = {
+	M16, 0x00, 0x35, 0x01,
+	0x04, 0xfc, 0x00, 0x00, 0x5a, 0xc6, 0x12, 0x00, 0x01,
+	0x18,				/* opt param len 24 */
+	0x02, 0x16,			/* capabilities, 22 */
+	0x01, 0x04, 0x00, 0x01, 0x00, 0x01,	/* MP IPv4 unicast */
+	0x02, 0x00,				/* route refresh */
+	0x41, 0x04, 0x00, 0x00, 0xfc, 0x00,	/* AS4 64512 */
+	0x40, 0x06, 0x80, 0x78, 0x00, 0x01, 0x01, 0x80,	/* GR */
+};
+
+static void
+fill_open(struct bgp_open *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->version = 4;
+	o->my_as = 64512;
+	o->holdtime = 90;
+	o->bgp_id = 0xc6120001;
+	o->caps.mp = BGP_MP_IPV4_UNICAST;
+	o->caps.route_refresh = 1;
+	o->caps.as4 = 1;
+	o->caps.as4_value = 64512;
+	o->caps.gr = 1;
+	o->caps.gr_time = 120;
+	o->caps.gr_flags = 0x8;
+	o->caps.gr_fwd = BGP_MP_IPV4_UNICAST;
+}
+
+static void
+test_open_encode(void **state)
+{
+	struct bgp_open	o;
+	struct wbuf	w;
+
+	fill_open(&o);
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	assert_int_equal(w.len, sizeof(open_vec));
+	assert_memory_equal(out, open_vec, sizeof(open_vec));
+}
+
+static void
+test_open_parse(void **state)
+{
+	struct bgp_open	o, want;
+	uint8_t		type;
+	uint16_t	len;
+
+	assert_int_equal(bgp_hdr_parse(open_vec, &type, &len, &err), 0);
+	assert_int_equal(type, BGP_OPEN);
+	assert_int_equal(len, sizeof(open_vec));
+	assert_int_equal(open_body(open_vec + 19, len - 19, &o), 0);
+	fill_open(&want);
+	assert_int_equal(o.version, 4);
+	assert_int_equal(o.my_as, 64512);
+	assert_int_equal(o.holdtime, 90);
+	assert_int_equal(o.bgp_id, 0xc6120001);
+	assert_memory_equal(&o.caps, &want.caps, sizeof(o.caps));
+}
+
+static void
+test_open_as_trans(void **state)
+{
+	struct bgp_open	o, p;
+	struct wbuf	w;
+
+	fill_open(&o);
+	o.caps.as4_value = 4200000000u;
+	o.caps.mp |= BGP_MP_IPV6_UNICAST;
+	o.caps.enhanced_rr = 1;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	assert_int_equal(out[20], AS_TRANS >> 8);
+	assert_int_equal(out[21], AS_TRANS & 0xff);
+	assert_int_equal(open_body(out + 19, w.len - 19, &p), 0);
+	assert_int_equal(p.my_as, AS_TRANS);
+	assert_int_equal(p.caps.as4_value, 4200000000u);
+	assert_int_equal(p.caps.mp, BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST);
+	assert_int_equal(p.caps.gr_fwd, BGP_MP_IPV4_UNICAST);
+	assert_true(p.caps.enhanced_rr);
+}
+
+/* An old speaker: no optional parameters at all. */
+static void
+test_open_2octet(void **state)
+{
+	static const uint8_t body[] = {
+		0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01, 0x00,
+	};
+	struct bgp_open	o;
+	uint8_t		msg[64], type;
+	uint16_t	len;
+
+	/* the header says 29: the shortest OPEN there is */
+	assert_int_equal(mkmsg(msg, BGP_OPEN, body, sizeof(body)), 29);
+	assert_int_equal(bgp_hdr_parse(msg, &type, &len, &err), 0);
+	assert_int_equal(type, BGP_OPEN);
+	assert_int_equal(open_body(msg + 19, len - 19, &o), 0);
+	assert_int_equal(o.my_as, 65001);
+	assert_int_equal(o.holdtime, 180);
+	assert_int_equal(o.bgp_id, 0x0a000001);
+	assert_int_equal(o.caps.as4, 0);
+	assert_int_equal(o.caps.mp, 0);
+	assert_int_equal(o.caps.route_refresh, 0);
+}
+
+/* Unknown capabilities and families ignored; RFC 9072 extended params. */
+static void
+test_open_ext_params(void **state)
+{
+	static const uint8_t body[] = {
+		0x04, 0xfd, 0xe9, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01,
+		0xff, 0xff, 0x00, 0x13,		/* RFC 9072, 19 octets */
+		0x02, 0x00, 0x10,		/* capabilities, 16 */
+		0x01, 0x04, 0x00, 0x02, 0x00, 0x01,	/* MP IPv6 */
+		0x01, 0x04, 0x00, 0x01, 0x00, 0x80,	/* MP VPNv4 */
+		0x49, 0x02, 0x61, 0x62,		/* FQDN: unknown here */
+	};
+	struct bgp_open o;
+
+	assert_int_equal(open_body(body, sizeof(body), &o), 0);
+	assert_int_equal(o.holdtime, 0);
+	assert_int_equal(o.caps.mp, BGP_MP_IPV6_UNICAST);
+}
+
+static void
+test_open_errors(void **state)
+{
+	uint8_t body[] = {
+		0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01,
+		0x08, 0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe9,
+	};
+	uint8_t		b[sizeof(body)];
+	struct bgp_open	o;
+
+	assert_int_equal(open_body(body, sizeof(body), &o), 0);
+	assert_int_equal(o.caps.as4_value, 65001);
+
+	memcpy(b, body, sizeof(b));
+	b[0] = 3;		/* version 3 */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_VERSION);
+	assert_int_equal(err.datalen, 2);
+	assert_int_equal(err.data[0], 0);
+	assert_int_equal(err.data[1], 4);
+
+	memcpy(b, body, sizeof(b));
+	b[4] = 2;		/* hold time 2 */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_HOLDTIME);
+
+	memcpy(b, body, sizeof(b));
+	memset(b + 5, 0, 4);	/* BGP identifier 0 */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_BGPID);
+
+	memcpy(b, body, sizeof(b));
+	b[9] = 9;		/* opt param length past the end */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+
+	memcpy(b, body, sizeof(b));
+	b[11] = 7;		/* parameter length past the end */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+
+	memcpy(b, body, sizeof(b));
+	b[13] = 5;		/* capability length past the parameter */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+
+	memcpy(b, body, sizeof(b));
+	b[10] = 1;		/* authentication parameter */
+	assert_int_equal(open_body(b, sizeof(b), &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_OPT);
+
+	/* 4-octet AS capability of the wrong length */
+	assert_int_equal(open_body((const uint8_t []){ 0x04, 0xfd, 0xe9,
+	    0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01, 0x07, 0x02, 0x05, 0x41,
+	    0x03, 0x00, 0xfd, 0xe9 }, 17, &o), -1);
+	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+
+	/* too short for the fixed part */
+	assert_int_equal(open_body(body, 9, &o), -1);
+	assert_err(ERR_HEADER, ERR_HDR_LEN);
+}
+
+/* ---- header, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH -------------------- */
+
+static void
+hdr_expect(uint8_t *h, uint8_t code, uint8_t subcode, size_t datalen,
+    uint16_t data)
+{
+	uint8_t		type;
+	uint16_t	len;
+
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), -1);
+	assert_err(code, subcode);
+	assert_int_equal(err.datalen, datalen);
+	if (datalen == 2)
+		assert_int_equal(err.data[0] << 8 | err.data[1], data);
+	else if (datalen == 1)
+		assert_int_equal(err.data[0], data);
+}
+
+static void
+test_hdr_errors(void **state)
+{
+	uint8_t h[BGP_HDR_LEN] = { M16, 0x00, 0x13, BGP_KEEPALIVE };
+	uint8_t type;
+	uint16_t len;
+
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), 0);
+	h[3] = 0xfe;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_SYNC, 0, 0);
+	h[3] = 0xff;
+	h[17] = 18;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 18);
+	h[16] = 0x10;
+	h[17] = 0x01;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 4097);
+	h[16] = 0;
+	h[17] = 20;		/* KEEPALIVE of 20 */
+	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
+	h[18] = BGP_OPEN;	/* OPEN of 20 < 29 */
+	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
+	h[18] = BGP_ROUTE_REFRESH;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
+	h[18] = 6;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_TYPE, 1, 6);
+	h[18] = 0;
+	hdr_expect(h, ERR_HEADER, ERR_HDR_TYPE, 1, 0);
+	h[17] = 23;
+	h[18] = BGP_UPDATE;
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), 0);
+	assert_int_equal(len, 23);
+}
+
+static void
+test_keepalive(void **state)
+{
+	static const uint8_t want[] = { M16, 0x00, 0x13, 0x04 };
+	struct wbuf	w;
+	struct ibuf	b;
+	uint8_t		type;
+	uint16_t	len;
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_keepalive_encode(&w), 0);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(bgp_hdr_parse(out, &type, &len, &err), 0);
+	assert_int_equal(type, BGP_KEEPALIVE);
+	ibuf_init(&b, out + 19, 0);
+	assert_int_equal(bgp_keepalive_parse(&b, &err), 0);
+	ibuf_init(&b, out, 1);
+	assert_int_equal(bgp_keepalive_parse(&b, &err), -1);
+	assert_err(ERR_HEADER, ERR_HDR_LEN);
+
+	/* too small a wbuf: nothing usable */
+	wbuf_init(&w, out, 18);
+	assert_int_equal(bgp_keepalive_encode(&w), -1);
+	assert_int_equal(w.len, 0);
+}
+
+static void
+test_notify(void **state)
+{
+	static const uint8_t want[] = {
+		M16, 0x00, 0x18, 0x03, 0x06, 0x04, 0x62, 0x79, 0x65,
+	};
+	struct bgp_notify	n;
+	struct wbuf		w;
+	struct ibuf		b;
+	char			buf[80];
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_notify_encode(&w, ERR_CEASE,
+	    ERR_CEASE_ADMIN_RESET, "bye", 3), 0);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	ibuf_init(&b, want + 19, sizeof(want) - 19);
+	assert_int_equal(bgp_notify_parse(&b, &n), 0);
+	assert_int_equal(n.code, ERR_CEASE);
+	assert_int_equal(n.subcode, ERR_CEASE_ADMIN_RESET);
+	assert_int_equal(n.datalen, 3);
+	assert_memory_equal(n.data, "bye", 3);
+	assert_string_equal(bgp_err_str(n.code, n.subcode, buf, sizeof(buf)),
+	    "Cease/Administrative Reset");
+	ibuf_init(&b, want + 19, 1);
+	assert_int_equal(bgp_notify_parse(&b, &n), -1);
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_notify_encode(&w, ERR_HOLDTIMER, 0, NULL, 0), 0);
+	assert_int_equal(w.len, 21);
+	assert_int_equal(bgp_notify_encode(&w, 1, 1, out, 4096), -1);
+}
+
+static void
+test_names(void **state)
+{
+	char buf[80];
+
+	assert_string_equal(bgp_msg_name(BGP_OPEN), "OPEN");
+	assert_string_equal(bgp_msg_name(BGP_ROUTE_REFRESH), "ROUTE-REFRESH");
+	assert_string_equal(bgp_msg_name(99), "unknown");
+	assert_string_equal(bgp_err_str(ERR_UPDATE, ERR_UPD_ASPATH, buf,
+	    sizeof(buf)), "UPDATE Message Error/Malformed AS_PATH");
+	assert_string_equal(bgp_err_str(ERR_HOLDTIMER, 0, buf, sizeof(buf)),
+	    "Hold Timer Expired");
+	assert_string_equal(bgp_err_str(ERR_OPEN, 99, buf, sizeof(buf)),
+	    "OPEN Message Error/99");
+	assert_string_equal(bgp_err_str(42, 7, buf, sizeof(buf)), "42/7");
+	assert_string_equal(bgp_err_str(ERR_HEADER, ERR_HDR_SYNC, buf, 8),
+	    "Message");
+}
+
+static void
+test_rrefresh(void **state)
+{
+	static const uint8_t want[] = {
+		M16, 0x00, 0x17, 0x05, 0x00, 0x01, 0x01, 0x01,
+	};
+	struct bgp_rrefresh	rr = { AFI_IPV4, RREFRESH_BORR, SAFI_UNICAST };
+	struct bgp_rrefresh	p;
+	struct wbuf		w;
+	struct ibuf		b;
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_rrefresh_encode(&w, &rr), 0);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	ibuf_init(&b, want + 19, 4);
+	assert_int_equal(bgp_rrefresh_parse(&b, &p, &err), 0);
+	assert_memory_equal(&p, &rr, sizeof(p));
+	ibuf_init(&b, want + 19, 3);
+	assert_int_equal(bgp_rrefresh_parse(&b, &p, &err), -1);
+	assert_err(ERR_RREFRESH, ERR_RREFRESH_LEN);
+}
+
+/* ---- UPDATE ------------------------------------------------------------ */
+
+#define ATTRS_VEC							\
+	0x40, 0x01, 0x01, 0x00,				/* ORIGIN IGP */ \
+	0x40, 0x02, 0x0a, 0x02, 0x02, 0x00, 0x00, 0xfc, 0x00,		\
+	    0x00, 0x00, 0xfc, 0x01,		/* AS_PATH 64512 64513 */ \
+	0x40, 0x03, 0x04, 0xc6, 0x12, 0x00, 0x02,	/* NEXT_HOP */	\
+	0x80, 0x04, 0x04, 0x00, 0x00, 0x00, 0x32,	/* MED 50 */	\
+	0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0xc8,	/* LP 200 */	\
+	0x40, 0x06, 0x00,				/* ATOMIC */	\
+	0xc0, 0x07, 0x08, 0x00, 0x00, 0xfc, 0x00,			\
+	    0x01, 0x02, 0x03, 0x04,		/* AGGREGATOR */	\
+	0xc0, 0x08, 0x04, 0xfc, 0x00, 0x00, 0x64	/* 64512:100 */
+
+#define NLRI_VEC							\
+	0x20, 0x0a, 0xf4, 0x01, 0x05,		/* 10.244.1.5/32 */	\
+	0x18, 0x0a, 0xf4, 0x02			/* 10.244.2.0/24 */
+
+static const uint8_t upd_vec[] = {
+	M16, 0x00, 0x62, 0x02,
+	0x00, 0x07,
+	0x10, 0x0a, 0x01,			/* 10.1.0.0/16 */
+	0x14, 0x0a, 0x01, 0xff,			/* 10.1.255.0/20: masked */
+	0x00, 0x3b, ATTRS_VEC, NLRI_VEC,
+};
+
+/* What bgp_update_encode_announce() must make of the same attributes. */
+static const uint8_t announce_vec[] = {
+	M16, 0x00, 0x5b, 0x02,
+	0x00, 0x00, 0x00, 0x3b, ATTRS_VEC, NLRI_VEC,
+};
+
+static void
+test_update_parse(void **state)
+{
+	const struct rib_attrs	*a = &upd.attrs;
+	static const uint8_t	comm[] = { 0xfc, 0x00, 0x00, 0x64 };
+	char			buf[WR_ADDRSTRLEN];
+
+	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(upd.nwithdrawn, 2);
+	assert_pfx(&upd.withdrawn[0], "10.1.0.0/16");
+	assert_pfx(&upd.withdrawn[1], "10.1.240.0/20");
+	assert_int_equal(upd.nnlri, 2);
+	assert_pfx(&upd.nlri[0], "10.244.1.5/32");
+	assert_pfx(&upd.nlri[1], "10.244.2.0/24");
+	assert_true(upd.has_attrs);
+	assert_false(upd.treat_as_withdraw);
+	assert_false(upd.end_of_rib);
+	assert_int_equal(a->origin, ORIGIN_IGP);
+	assert_aspath(a, "64512 64513");
+	assert_int_equal(a->nexthop.af, AF_INET);
+	assert_string_equal(addr_ntop(&a->nexthop, buf, sizeof(buf)),
+	    "198.18.0.2");
+	assert_int_equal(a->flags, RIB_A_MED | RIB_A_LOCAL_PREF |
+	    RIB_A_ATOMIC_AGG | RIB_A_AGGREGATOR);
+	assert_int_equal(a->med, 50);
+	assert_int_equal(a->local_pref, 200);
+	assert_int_equal(a->aggregator_as, 64512);
+	assert_int_equal(a->aggregator_id, 0x01020304);
+	assert_int_equal(a->communities_len, 4);
+	assert_memory_equal(a->communities, comm, 4);
+	assert_int_equal(a->unknown_len, 0);
+	assert_null(a->hnext);
+	assert_int_equal(a->refcnt, 0);
+}
+
+static void
+test_update_announce(void **state)
+{
+	struct rib_attrs	a;
+	struct wr_prefix	p[2];
+	struct wbuf		w;
+
+	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
+	a = upd.attrs;
+	memcpy(p, upd.nlri, sizeof(p));
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2),
+	    2);
+	assert_int_equal(w.len, sizeof(announce_vec));
+	assert_memory_equal(out, announce_vec, sizeof(announce_vec));
+
+	/* no IPv4 next hop: nothing written */
+	a.nexthop.af = 0;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2),
+	    0);
+	assert_int_equal(w.len, 0);
+}
+
+/* 4-octet path [65001 4200000001 65002], aggregator 4200000002 */
+static void
+wide_attrs(struct rib_attrs *a, uint8_t *path)
+{
+	static const uint8_t p[] = {
+		0x02, 0x03, 0x00, 0x00, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x01,
+		0x00, 0x00, 0xfd, 0xea,
+	};
+
+	memcpy(path, p, sizeof(p));
+	memset(a, 0, sizeof(*a));
+	a->origin = ORIGIN_EGP;
+	a->aspath = path;
+	a->aspath_len = sizeof(p);
+	addr_from_v4(&a->nexthop, 0x0a000001);
+	a->flags = RIB_A_AGGREGATOR | RIB_A_MED;
+	a->med = 7;
+	a->aggregator_as = 4200000002u;
+	a->aggregator_id = 0x0a000009;
+}
+
+static void
+roundtrip(const struct bgp_parse_ctx *ctx)
+{
+	struct rib_attrs	a;
+	struct wr_prefix	p;
+	struct wbuf		w;
+	uint8_t			path[64];
+
+	wide_attrs(&a, path);
+	mkpfx(&p, "10.244.9.0/24");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, ctx, &p, 1), 1);
+	assert_int_equal(upd_msg(out, w.len, ctx), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 1);
+	assert_pfx(&upd.nlri[0], "10.244.9.0/24");
+	assert_int_equal(upd.attrs.origin, ORIGIN_EGP);
+	assert_int_equal(upd.attrs.aspath_len, a.aspath_len);
+	assert_memory_equal(upd.attrs.aspath, a.aspath, a.aspath_len);
+	assert_int_equal(upd.attrs.flags, a.flags);
+	assert_int_equal(upd.attrs.med, 7);
+	assert_int_equal(upd.attrs.aggregator_as, 4200000002u);
+	assert_int_equal(upd.attrs.aggregator_id, 0x0a000009);
+	assert_int_equal(addr_cmp(&upd.attrs.nexthop, &a.nexthop), 0);
+}
+
+static void
+test_roundtrip_as4(void **state)
+{
+	roundtrip(&ctx_as4);
+}
+
+/* RFC 6793 §4.2.2: AS_TRANS in AS_PATH/AGGREGATOR, the truth in AS4_* */
+static void
+test_roundtrip_as2(void **state)
+{
+	static const uint8_t aspath2[] = {
+		0x40, 0x02, 0x08, 0x02, 0x03, 0xfd, 0xe9, 0x5b, 0xa0,
+		0xfd, 0xea,
+	};
+	static const uint8_t as4path[] = {
+		0xc0, 0x11, 0x0e, 0x02, 0x03, 0x00, 0x00, 0xfd, 0xe9,
+		0xfa, 0x56, 0xea, 0x01, 0x00, 0x00, 0xfd, 0xea,
+	};
+	static const uint8_t aggr[] = {
+		0xc0, 0x07, 0x06, 0x5b, 0xa0, 0x0a, 0x00, 0x00, 0x09,
+	};
+	static const uint8_t as4aggr[] = {
+		0xc0, 0x12, 0x08, 0xfa, 0x56, 0xea, 0x02, 0x0a, 0x00, 0x00, 0x09,
+	};
+	struct rib_attrs	a;
+	struct wr_prefix	p;
+	struct wbuf		w;
+	uint8_t			path[64];
+
+	wide_attrs(&a, path);
+	mkpfx(&p, "10.244.9.0/24");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as2, &p, 1),
+	    1);
+	assert_true(contains(out, w.len, aspath2, sizeof(aspath2)));
+	assert_true(contains(out, w.len, as4path, sizeof(as4path)));
+	assert_true(contains(out, w.len, aggr, sizeof(aggr)));
+	assert_true(contains(out, w.len, as4aggr, sizeof(as4aggr)));
+	roundtrip(&ctx_as2);
+}
+
+/* RFC 6793 §4.2.3: AS_PATH longer than AS4_PATH: keep its leading ASes */
+static void
+test_as4path_merge(void **state)
+{
+	static const uint8_t body[] = {
+		0x00, 0x00, 0x00, 0x2d,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x0c, 0x01, 0x01, 0xfd, 0xf2,	/* {65010} */
+		    0x02, 0x03, 0xfd, 0xe9, 0x5b, 0xa0, 0xfd, 0xea,
+		0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,
+		0xc0, 0x11, 0x10, 0x02, 0x02, 0xfa, 0x56, 0xea, 0x01,
+		    0x00, 0x00, 0xfd, 0xea, 0x03, 0x01, 0x00, 0x00, 0x00, 0x01,
+		0x18, 0x0a, 0x00, 0x01,
+	};
+	static const uint8_t shorter[] = {
+		0x00, 0x00, 0x00, 0x1f,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x04, 0x02, 0x01, 0xfd, 0xf2,
+		0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,
+		0xc0, 0x11, 0x0a, 0x02, 0x02, 0xfa, 0x56, 0xea, 0x01,
+		    0x00, 0x00, 0xfd, 0xea,
+		0x18, 0x0a, 0x00, 0x01,
+	};
+
+	assert_int_equal(upd_body(body, sizeof(body), &ctx_as2), 0);
+	assert_false(upd.treat_as_withdraw);
+	/* the confed segment in AS4_PATH is dropped (RFC 6793 §6) */
+	assert_aspath(&upd.attrs, "{65010} 65001 4200000001 65002");
+
+	/* AS_PATH shorter than AS4_PATH: AS4_PATH ignored */
+	assert_int_equal(upd_body(shorter, sizeof(shorter), &ctx_as2), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_aspath(&upd.attrs, "65010");
+
+	/* from a 4-octet speaker AS4_PATH is discarded (RFC 6793 §6) */
+	assert_int_equal(upd_body(body, sizeof(body), &ctx_as4), 0);
+	assert_true(upd.treat_as_withdraw);	/* 2-octet AS_PATH */
+}
+
+/* RFC 6793 §4.2.3: an AGGREGATOR not AS_TRANS voids AS4_PATH */
+static void
+test_as4path_aggregator(void **state)
+{
+	static const uint8_t body[] = {
+		0x00, 0x00, 0x00, 0x24,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x04, 0x02, 0x01, 0x5b, 0xa0,
+		0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,
+		0xc0, 0x07, 0x06, 0xfd, 0xe9, 0x0a, 0x00, 0x00, 0x09,
+		0xc0, 0x11, 0x06, 0x02, 0x01, 0xfa, 0x56, 0xea, 0x01,
+		0x18, 0x0a, 0x00, 0x01,
+	};
+
+	assert_int_equal(upd_body(body, sizeof(body), &ctx_as2), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_aspath(&upd.attrs, "23456");
+	assert_int_equal(upd.attrs.aggregator_as, 65001);
+}
+
+/* A path longer than 255 octets needs the Extended Length bit. */
+static void
+test_extended_length(void **state)
+{
+	static uint8_t		path[2 + 100 * 4];
+	struct rib_attrs	a;
+	struct wr_prefix	p;
+	struct wbuf		w;
+	size_t			i;
+
+	path[0] = AS_SEQUENCE;
+	path[1] = 100;
+	for (i = 0; i < 100; i++) {
+		path[2 + 4 * i] = 0xfa;
+		path[5 + 4 * i] = (uint8_t)i;
+	}
+	memset(&a, 0, sizeof(a));
+	a.aspath = path;
+	a.aspath_len = sizeof(path);
+	addr_from_v4(&a.nexthop, 0x0a000001);
+	mkpfx(&p, "10.0.0.0/8");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, &p, 1),
+	    1);
+	assert_true(contains(out, w.len, (const uint8_t []){ 0x50, 0x02,
+	    0x01, 0x92 }, 4));
+	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+	assert_int_equal(upd.attrs.aspath_len, sizeof(path));
+	assert_memory_equal(upd.attrs.aspath, path, sizeof(path));
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as2, &p, 1),
+	    1);
+	assert_int_equal(upd_msg(out, w.len, &ctx_as2), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.attrs.aspath_len, sizeof(path));
+	assert_memory_equal(upd.attrs.aspath, path, sizeof(path));
+}
+
+#define NPACK	2000
+
+static void
+pack_prefixes(struct wr_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < NPACK; i++)
+		addr_from_v4(&p[i].addr, 0x0a000000 | (uint32_t)i);
+	for (i = 0; i < NPACK; i++)
+		p[i].len = 32;
+}
+
+static size_t
+check_packed(uint8_t *seen, const struct wr_prefix *list, size_t n)
+{
+	size_t i, idx;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(list[i].len, 32);
+		idx = ntohl(list[i].addr.v4.s_addr) & 0xffff;
+		assert_true(idx < NPACK);
+		assert_int_equal(seen[idx], 0);
+		seen[idx] = 1;
+	}
+	return n;
+}
+
+static void
+test_pack_announce(void **state)
+{
+	static struct wr_prefix	p[NPACK];
+	static uint8_t		seen[NPACK];
+	struct rib_attrs	a;
+	struct wbuf		w;
+	size_t			done = 0, k, got = 0, msgs = 0;
+
+	pack_prefixes(p);
+	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
+	a = upd.attrs;
+	while (done < NPACK) {
+		wbuf_init(&w, out, sizeof(out));
+		k = bgp_update_encode_announce(&w, &a, &ctx_as4, p + done,
+		    NPACK - done);
+		assert_true(k > 0);
+		assert_true(w.len <= BGP_MAX_LEN);
+		assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+		assert_int_equal(upd.nnlri, k);
+		got += check_packed(seen, upd.nlri, upd.nnlri);
+		done += k;
+		msgs++;
+	}
+	assert_int_equal(got, NPACK);
+	assert_true(msgs >= 3);
+	assert_int_equal(w.len, BGP_HDR_LEN + 4 + 59 + 5 * (NPACK % 802));
+}
+
+static void
+test_pack_withdraw(void **state)
+{
+	static struct wr_prefix	p[NPACK];
+	static uint8_t		seen[NPACK];
+	struct wbuf		w;
+	size_t			done = 0, k, got = 0;
+
+	pack_prefixes(p);
+	while (done < NPACK) {
+		wbuf_init(&w, out, sizeof(out));
+		k = bgp_update_encode_withdraw(&w, p + done, NPACK - done);
+		assert_true(k > 0);
+		assert_true(w.len <= BGP_MAX_LEN);
+		assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+		assert_int_equal(upd.nwithdrawn, k);
+		assert_int_equal(upd.nnlri, 0);
+		assert_false(upd.end_of_rib);
+		got += check_packed(seen, upd.withdrawn, upd.nwithdrawn);
+		done += k;
+		if (done < NPACK)	/* (4096 - 23) / 5 */
+			assert_int_equal(k, 814);
+	}
+	assert_int_equal(got, NPACK);
+
+	/* a wbuf that cannot hold one prefix: nothing written */
+	wbuf_init(&w, out, 24);
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 1), 0);
+	assert_int_equal(w.len, 0);
+	wbuf_init(&w, out, 28);
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 2), 1);
+	assert_int_equal(w.len, 28);
+}
+
+static void
+test_eor(void **state)
+{
+	static const uint8_t want[] = { M16, 0x00, 0x17, 0x02, 0, 0, 0, 0 };
+	static const uint8_t v6eor[] = {
+		0x00, 0x00, 0x00, 0x06, 0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
+	};
+	struct wbuf w;
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_eor(&w), 0);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+	assert_int_equal(upd.end_of_rib, 1);
+	assert_false(upd.has_attrs);
+
+	assert_int_equal(upd_body(v6eor, sizeof(v6eor), &ctx_as4), 0);
+	assert_int_equal(upd.end_of_rib, BGP_MP_IPV6_UNICAST);
+	assert_false(upd.treat_as_withdraw);
+
+	/* a withdrawal is not an End-of-RIB */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x02, 0x08, 0x0a,
+	    0x00, 0x00 }, 6, &ctx_as4), 0);
+	assert_false(upd.end_of_rib);
+	assert_int_equal(upd.nwithdrawn, 1);
+}
+
+/* ---- malformed UPDATEs ------------------------------------------------- */
+
+/*
+ * A valid body: ORIGIN, AS_PATH (4-octet), NEXT_HOP, then `extra` attribute
+ * bytes, then one NLRI 10.0.1.0/24.  Returns the length.
+ */
+static size_t
+mkupd(uint8_t *b, const uint8_t *extra, size_t elen, int nexthop)
+{
+	static const uint8_t base[] = {
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0xfc, 0x00,
+	};
+	static const uint8_t nh[] = { 0x40, 0x03, 0x04, 0x0a, 0, 0, 1 };
+	static const uint8_t nlri[] = { 0x18, 0x0a, 0x00, 0x01 };
+	size_t alen = sizeof(base) + elen + (nexthop ? sizeof(nh) : 0), n;
+
+	b[0] = b[1] = 0;
+	b[2] = (uint8_t)(alen >> 8);
+	b[3] = (uint8_t)alen;
+	memcpy(b + 4, base, sizeof(base));
+	n = 4 + sizeof(base);
+	if (nexthop) {
+		memcpy(b + n, nh, sizeof(nh));
+		n += sizeof(nh);
+	}
+	if (elen > 0)
+		memcpy(b + n, extra, elen);
+	n += elen;
+	memcpy(b + n, nlri, sizeof(nlri));
+	return n + sizeof(nlri);
+}
+
+static int
+upd_extra(const uint8_t *extra, size_t elen, const struct bgp_parse_ctx *c)
+{
+	static uint8_t b[512];	/* upd.attrs points into it */
+
+	return upd_body(b, mkupd(b, extra, elen, 1), c);
+}
+
+#define EXTRA(c, ...)							\
+	upd_extra((const uint8_t []){ __VA_ARGS__ },			\
+	    sizeof((const uint8_t []){ __VA_ARGS__ }), c)
+
+static void
+assert_withdraw(uint8_t subcode)
+{
+	assert_true(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 1);		/* to be withdrawn */
+	assert_pfx(&upd.nlri[0], "10.0.1.0/24");
+	assert_err(ERR_UPDATE, subcode);
+}
+
+static void
+assert_clean(void)
+{
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(upd.nnlri, 1);
+}
+
+static void
+test_upd_lengths(void **state)
+{
+	uint8_t b[512];
+	size_t	n = mkupd(b, NULL, 0, 1);
+
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_clean();
+
+	/* total attribute length past the message */
+	b[3] = (uint8_t)(n - 3);
+	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+
+	/* withdrawn length past the message */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x10, 0x0a },
+	    3, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	assert_int_equal(upd_body(b, 1, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+
+	/* an attribute length past the attribute section */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x04,
+	    0x40, 0x01, 0x05, 0x00, 0x18, 0x0a, 0x00, 0x01, 0x00 }, 13,
+	    &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	/* .. or a header cut short */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x02,
+	    0x50, 0x01 }, 6, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+
+	/* prefix length 33 in NLRI and in withdrawn routes */
+	b[3] = (uint8_t)(n - 8);
+	b[n - 4] = 33;
+	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x05, 0x21, 0x0a,
+	    0x00, 0x00, 0x01, 0x00, 0x00 }, 9, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+	/* a prefix cut short */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x02, 0x18, 0x0a,
+	    0x00, 0x00 }, 6, &ctx_as4), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+}
+
+static void
+test_upd_origin_aspath(void **state)
+{
+	uint8_t b[512];
+	size_t	n = mkupd(b, NULL, 0, 1);
+
+	b[7] = 3;		/* ORIGIN 3 */
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ORIGIN);
+
+	n = mkupd(b, NULL, 0, 1);
+	b[12] = 2;		/* AS_PATH segment count 2 in 4 octets */
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+
+	n = mkupd(b, NULL, 0, 1);
+	b[11] = 5;		/* segment type 5 */
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+
+	n = mkupd(b, NULL, 0, 1);
+	b[12] = 0;		/* segment count 0 */
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+
+	/* a 4-octet path on a 2-octet session: 6 octets, count 1 */
+	n = mkupd(b, NULL, 0, 1);
+	assert_int_equal(upd_body(b, n, &ctx_as2), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+
+	n = mkupd(b, NULL, 0, 1);
+	b[4] = 0xc0;		/* ORIGIN flagged optional */
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ATTRFLAGS);
+}
+
+static void
+test_upd_attr_rules(void **state)
+{
+	uint8_t b[512];
+	size_t	n;
+
+	/* NEXT_HOP of 5 octets */
+	n = mkupd(b, (const uint8_t []){ 0x40, 0x03, 0x05, 1, 2, 3, 4, 5 },
+	    8, 0);
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_NEXTHOP);
+
+	/* MED of 3 octets */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x04, 0x03, 0, 0, 1), 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+
+	/* LOCAL_PREF: from eBGP discarded, whatever its length */
+	assert_int_equal(EXTRA(&ctx_ebgp4, 0x40, 0x05, 0x02, 0, 1), 0);
+	assert_clean();
+	assert_false(upd.attrs.flags & RIB_A_LOCAL_PREF);
+	assert_int_equal(EXTRA(&ctx_ebgp4, 0x40, 0x05, 0x04, 0, 0, 0, 9), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.local_pref, 0);
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x05, 0x02, 0, 1), 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+
+	/* ATOMIC_AGGREGATE and AGGREGATOR of a wrong length: discarded */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x06, 0x01, 0,
+	    0xc0, 0x07, 0x06, 0xfd, 0xe9, 1, 2, 3, 4), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.flags, 0);
+	assert_int_equal(upd.attrs.aggregator_as, 0);
+
+	/* COMMUNITIES of 3 octets, or none */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x08, 0x03, 1, 2, 3), 0);
+	assert_withdraw(ERR_UPD_OPTATTR);
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x08, 0x00), 0);
+	assert_withdraw(ERR_UPD_OPTATTR);
+	/* with the Partial bit they are fine */
+	assert_int_equal(EXTRA(&ctx_as4, 0xe0, 0x08, 0x04, 1, 2, 3, 4), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.communities_len, 4);
+}
+
+static void
+test_upd_nexthop(void **state)
+{
+	uint8_t b[512];
+	size_t	n;
+
+	/* missing NEXT_HOP => treat-as-withdraw */
+	n = mkupd(b, NULL, 0, 0);
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_MISSING_WK_ATTR);
+	assert_int_equal(err.datalen, 1);
+	assert_int_equal(err.data[0], ATTR_NEXT_HOP);
+
+	/* an invalid one */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x03, 0x04, 0, 0, 0, 0), 0);
+	assert_clean();		/* a duplicate: ignored */
+	n = mkupd(b, (const uint8_t []){ 0x40, 0x03, 0x04, 224, 0, 0, 5 }, 7,
+	    0);
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_NEXTHOP);
+
+	/* NLRI without any attributes */
+	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x00,
+	    0x18, 0x0a, 0x00, 0x01 }, 8, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_MISSING_WK_ATTR);
+	assert_int_equal(err.data[0], ATTR_ORIGIN);
+}
+
+static void
+test_upd_duplicate(void **state)
+{
+	/* RFC 7606 §3 g: a second ORIGIN is discarded */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x01, 0x01, 0x02), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.origin, ORIGIN_IGP);
+	/* .. also a malformed second one */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x01, 0x01, 0x07), 0);
+	assert_clean();
+	/* .. a second MP_UNREACH_NLRI resets the session */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
+	    0x80, 0x0f, 0x03, 0x00, 0x02, 0x01), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+}
+
+static void
+test_upd_unknown(void **state)
+{
+	static const uint8_t want[] = {
+		0xe0, 0x63, 0x02, 0xab, 0xcd,
+		0xf0, 0x64, 0x00, 0x01, 0xee,
+	};
+	struct rib_attrs	a;
+	struct wr_prefix	p;
+	struct wbuf		w;
+
+	/* unknown well-known: reset, the attribute as data */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x63, 0x01, 0x00), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_UNKNWN_WK_ATTR);
+	assert_int_equal(err.datalen, 4);
+	assert_memory_equal(err.data, ((const uint8_t []){ 0x40, 0x63, 0x01,
+	    0x00 }), 4);
+
+	/* optional transitive: kept with Partial; non-transitive: dropped */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x63, 0x02, 0xab, 0xcd,
+	    0x80, 0x65, 0x01, 0x00, 0xd0, 0x64, 0x00, 0x01, 0xee,
+	    0xc0, 0x63, 0x01, 0x11), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.unknown_len, sizeof(want));
+	assert_memory_equal(upd.attrs.unknown, want, sizeof(want));
+
+	/* and passed on as they are, after the known ones */
+	a = upd.attrs;
+	p = upd.nlri[0];
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, &p, 1),
+	    1);
+	assert_memory_equal(out + w.len - 4 - sizeof(want), want,
+	    sizeof(want));
+	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+	assert_int_equal(upd.attrs.unknown_len, sizeof(want));
+	assert_memory_equal(upd.attrs.unknown, want, sizeof(want));
+}
+
+static void
+test_upd_mp(void **state)
+{
+	static const uint8_t mp4[] = {
+		0x00, 0x00, 0x00, 0x1e,
+		0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00,
+		0x80, 0x0e, 0x0c, 0x00, 0x01, 0x01, 0x04, 0x0a, 0x00, 0x00, 0x07,
+		    0x00, 0x10, 0xac, 0x10,
+		0x80, 0x0f, 0x05, 0x00, 0x01, 0x01, 0x08, 0x0b,
+	};
+	char buf[WR_ADDRSTRLEN];
+
+	/* IPv6 unicast with garbage inside: structure fine, content ignored */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x0c, 0x00, 0x02, 0x01,
+	    0x02, 0xfe, 0x80, 0x00, 0xff, 0x99, 0x88, 0x77, 0x66), 0);
+	assert_clean();
+	/* next hop length past the attribute: reset (RFC 7606 §7.11) */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x05, 0x00, 0x02, 0x01,
+	    0x10, 0xfe), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x01, 0x00), -1);
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x02, 0x00, 0x01), -1);
+	/* wrong flags on MP_REACH_NLRI: cannot withdraw what it holds */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x0e, 0x05, 0x00, 0x02, 0x01,
+	    0x00, 0x00), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_ATTRFLAGS);
+	/* unknown family */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x19, 0x46,
+	    0x00, 0x00, 0x42), 0);
+	assert_clean();
+
+	/* IPv4 unicast in MP_REACH_NLRI: taken, with its next hop */
+	assert_int_equal(upd_body(mp4, sizeof(mp4), &ctx_as4), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 1);
+	assert_pfx(&upd.nlri[0], "172.16.0.0/16");
+	assert_int_equal(upd.nwithdrawn, 1);
+	assert_pfx(&upd.withdrawn[0], "11.0.0.0/8");
+	assert_string_equal(addr_ntop(&upd.attrs.nexthop, buf, sizeof(buf)),
+	    "10.0.0.7");
+	assert_int_equal(upd.attrs.aspath_len, 0);
+	/* .. with a bad next hop length */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x01, 0x01,
+	    0x01, 0x0a, 0x00), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_encode),
+		cmocka_unit_test(test_open_parse),
+		cmocka_unit_test(test_open_as_trans),
+		cmocka_unit_test(test_open_2octet),
+		cmocka_unit_test(test_open_ext_params),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_hdr_errors),
+		cmocka_unit_test(test_keepalive),
+		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_rrefresh),
+		cmocka_unit_test(test_update_parse),
+		cmocka_unit_test(test_update_announce),
+		cmocka_unit_test(test_roundtrip_as4),
+		cmocka_unit_test(test_roundtrip_as2),
+		cmocka_unit_test(test_as4path_merge),
+		cmocka_unit_test(test_as4path_aggregator),
+		cmocka_unit_test(test_extended_length),
+		cmocka_unit_test(test_pack_announce),
+		cmocka_unit_test(test_pack_withdraw),
+		cmocka_unit_test(test_eor),
+		cmocka_unit_test(test_upd_lengths),
+		cmocka_unit_test(test_upd_origin_aspath),
+		cmocka_unit_test(test_upd_attr_rules),
+		cmocka_unit_test(test_upd_nexthop),
+		cmocka_unit_test(test_upd_duplicate),
+		cmocka_unit_test(test_upd_unknown),
+		cmocka_unit_test(test_upd_mp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
