@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "export.h"
+#include "kr.h"
 #include "log.h"
 #include "session.h"
 #include "wrend.h"
@@ -420,6 +421,26 @@ recv_open(struct conn *c, struct ibuf *b)
 		timer_set(p->t_keepalive, p->keepalive);
 }
 
+/*
+ * Once every configured neighbor has sent its table (End-of-RIB, RFC 4724
+ * §2) the routes adopted from a previous run that nobody re-announced are
+ * stale: let kr/ remove them now instead of at the end of its grace time.
+ */
+static void
+peer_check_initial_sync(struct wrend *d)
+{
+	struct peer *p;
+
+	if (d->initial_sync_done)
+		return;
+	for (p = d->peers; p != NULL; p = p->next)
+		if (!p->admin_down && !p->eor_rcvd)
+			return;
+	d->initial_sync_done = 1;
+	log_info("all neighbors sent End-of-RIB: initial sync done");
+	kr_adopt_done(d->kr);
+}
+
 static void
 rejected_add(struct peer *p, const struct wr_prefix *pfx)
 {
@@ -537,6 +558,7 @@ recv_update(struct conn *c, struct ibuf *b)
 	if (u->end_of_rib) {
 		p->eor_rcvd = 1;
 		log_debug("neighbor %s: End-of-RIB received", p->name);
+		peer_check_initial_sync(p->d);
 		return;
 	}
 	if (u->nnlri == 0)
@@ -599,10 +621,21 @@ static void
 recv_refresh(struct conn *c, struct ibuf *b)
 {
 	struct peer *p = c->p;
+	struct bgp_rrefresh rr;
+	struct bgp_err err;
 
-	/* RFC 2918 §4: re-advertise the Adj-RIB-Out. */
-	if (p->state != ST_ESTABLISHED)
+	if (bgp_rrefresh_parse(b, &rr, &err) == -1) {
+		conn_error(c, &err);
 		return;
+	}
+	/*
+	 * RFC 7313 §5: unknown subtypes, and families we do not carry, are
+	 * ignored; only a plain request makes us re-send.
+	 */
+	if (p->state != ST_ESTABLISHED || rr.subtype != RREFRESH_NORMAL ||
+	    bgp_afi_safi_mp(rr.afi, rr.safi) != BGP_MP_IPV4_UNICAST)
+		return;
+	/* RFC 2918 §4: re-advertise the Adj-RIB-Out. */
 	log_info("neighbor %s: route refresh requested", p->name);
 	rib_out_stop(p->out);
 	peer_established(p);

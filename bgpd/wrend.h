@@ -32,6 +32,7 @@ struct wrend {
 	time_t			 started;
 	time_t			 last_reload;	/* 0: never */
 	int			 stopping;
+	int			 initial_sync_done;	/* End-of-RIB from all */
 	struct event		*ev_sig[3];
 };
 
