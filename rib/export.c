@@ -43,6 +43,7 @@ struct out_rec {
 struct out_item {
 	uint32_t		 rec;		/* index + 1 */
 	uint32_t		 seq;		/* order popped */
+	uint32_t		 grp;		/* seq of the group's first */
 	const struct rib_attrs	*target;	/* what to send, referenced */
 	int			 todo;		/* 0 done, 1 withdraw, 2 announce */
 };
@@ -602,9 +603,9 @@ out_withdraws(struct rib_out *o, const struct rib_out_cb *cb,
 	return 0;
 }
 
-/* Announcements first, grouped by attribute set, queue order within. */
+/* Announcements first, by attribute set, queue order within. */
 static int
-out_item_cmp(const void *va, const void *vb)
+out_target_cmp(const void *va, const void *vb)
 {
 	const struct out_item *a = va, *b = vb;
 	uintptr_t pa = (uintptr_t)a->target, pb = (uintptr_t)b->target;
@@ -614,6 +615,20 @@ out_item_cmp(const void *va, const void *vb)
 		return ab - aa;
 	if (pa != pb)
 		return pa < pb ? -1 : 1;
+	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+/* Announcements first, the groups in the order of their first prefix. */
+static int
+out_grp_cmp(const void *va, const void *vb)
+{
+	const struct out_item *a = va, *b = vb;
+	int aa = a->todo == OUT_ANNOUNCE, ab = b->todo == OUT_ANNOUNCE;
+
+	if (aa != ab)
+		return ab - aa;
+	if (a->grp != b->grp)
+		return a->grp < b->grp ? -1 : 1;
 	return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
@@ -631,7 +646,14 @@ out_announces(struct rib_out *o, const struct rib_out_cb *cb,
 {
 	size_t i, j, k;
 
-	qsort(it, n, sizeof(*it), out_item_cmp);
+	/* group by set; order the groups by queue order, so that what
+	 * changed first goes out first whatever the allocator did */
+	qsort(it, n, sizeof(*it), out_target_cmp);
+	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j)
+		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
+		    it[j].target == it[i].target; j++)
+			it[j].grp = it[i].seq;
+	qsort(it, n, sizeof(*it), out_grp_cmp);
 	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j) {
 		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
 		    it[j].target == it[i].target; j++)

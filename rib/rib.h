@@ -86,7 +86,11 @@ size_t			 rib_attrs_count(void);	/* distinct interned sets */
 int	 aspath_valid(const uint8_t *, size_t);
 /* RFC 4271 §9.1.2.2 a): an AS_SET counts 1; confederation segments 0. */
 unsigned aspath_length(const uint8_t *, size_t);
-/* Leftmost AS of the first AS_SEQUENCE (the neighbor AS), 0 if none. */
+/*
+ * The neighbor AS: the leftmost AS after any confederation segments, or 0
+ * if the path is empty or starts with an AS_SET (RFC 4271 §9.1.2.2 c
+ * treats both as the local AS).
+ */
 uint32_t aspath_first_as(const uint8_t *, size_t);
 int	 aspath_contains(const uint8_t *, size_t, uint32_t as);
 /* Prepend one AS into out; returns the new length or -1 if outlen is short. */
@@ -160,7 +164,8 @@ void	rib_source_init(struct rib_source *, enum rib_src_type, const char *);
 /*
  * Add or replace the path of src for prefix.  attrs may be a template or an
  * interned set; the rib interns (and references) it itself.
- * Returns 1 if the best path changed, 0 if not, -1 on memory exhaustion.
+ * Returns 1 if the best path changed, 0 if not, -1 on memory exhaustion or
+ * an invalid prefix.
  */
 int	rib_update(struct rib *, struct rib_source *, const struct wr_prefix *,
 	    const struct rib_attrs *);
