@@ -10,33 +10,33 @@
 #include "log.h"
 #include "msg.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
-#define OPT_PARAM_CAPA		2	/* RFC 5492 §4 */
-#define OPT_PARAM_EXT		255	/* RFC 9072 §2 */
-#define OPEN_FIXED_LEN		10	/* version .. opt param len */
-#define GR_FWD			0x80	/* RFC 4724 §3: forwarding state */
+#define OPT_PARAM_CAPA 2  /* RFC 5492 §4 */
+#define OPT_PARAM_EXT 255 /* RFC 9072 §2 */
+#define OPEN_FIXED_LEN 10 /* version .. opt param len */
+#define GR_FWD 0x80	  /* RFC 4724 §3: forwarding state */
 
+/* clang-format off */
 static const uint8_t bgp_marker[16] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
+/* clang-format on */
 
 /* RFC 4271 §4 and RFC 2918 §3: allowed total length for each type */
 static const struct {
-	uint16_t	min;
-	uint16_t	max;
+	uint16_t min;
+	uint16_t max;
 } bgp_len_table[] = {
-	[BGP_OPEN] = { 29, BGP_MAX_LEN },
-	[BGP_UPDATE] = { 23, BGP_MAX_LEN },
-	[BGP_NOTIFICATION] = { 21, BGP_MAX_LEN },
-	[BGP_KEEPALIVE] = { 19, 19 },
-	[BGP_ROUTE_REFRESH] = { 23, 23 },
+    [BGP_OPEN] = {29, BGP_MAX_LEN},	    [BGP_UPDATE] = {23, BGP_MAX_LEN},
+    [BGP_NOTIFICATION] = {21, BGP_MAX_LEN}, [BGP_KEEPALIVE] = {19, 19},
+    [BGP_ROUTE_REFRESH] = {23, 23},
 };
 
 void
 bgp_err_set(struct bgp_err *err, uint8_t code, uint8_t subcode,
-    const void *data, size_t datalen)
+	    const void *data, size_t datalen)
 {
 	err->code = code;
 	err->subcode = subcode;
@@ -84,11 +84,11 @@ bgp_afi_safi_mp(uint16_t afi, uint8_t safi)
 
 int
 bgp_hdr_parse(const uint8_t *hdr, uint8_t *type, uint16_t *len,
-    struct bgp_err *err)
+	      struct bgp_err *err)
 {
-	struct ibuf	b;
-	uint8_t		marker[sizeof(bgp_marker)], t;
-	uint16_t	l;
+	struct ibuf b;
+	uint8_t marker[sizeof(bgp_marker)], t;
+	uint16_t l;
 
 	memset(err, 0, sizeof(*err));
 	ibuf_init(&b, hdr, BGP_HDR_LEN);
@@ -136,8 +136,8 @@ bgp_msg_end(struct wbuf *w, long off)
 		return -1;
 	len = w->len - (size_t)off;
 	if (w->err || len > BGP_MAX_LEN ||
-	    wbuf_set_u16(w, (size_t)off + sizeof(bgp_marker),
-	    (uint16_t)len) == -1) {
+	    wbuf_set_u16(w, (size_t)off + sizeof(bgp_marker), (uint16_t)len) ==
+		-1) {
 		w->len = (size_t)off;
 		return -1;
 	}
@@ -147,39 +147,38 @@ bgp_msg_end(struct wbuf *w, long off)
 /* ---- capabilities, RFC 5492 ------------------------------------------- */
 
 struct bgp_capa_desc {
-	uint8_t		 code;
-	const char	*name;
-	int		(*parse)(struct ibuf *, struct bgp_caps *,
-			    struct bgp_err *);
+	uint8_t code;
+	const char *name;
+	int (*parse)(struct ibuf *, struct bgp_caps *, struct bgp_err *);
 };
 
 /* RFC 4760 §8: AFI (2), reserved (1), SAFI (1) */
 static int
 capa_mp_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
-	uint16_t	afi;
-	uint8_t		res, safi;
+	uint16_t afi;
+	uint8_t res, safi;
 
 	if (ibuf_get_u16(b, &afi) == -1 || ibuf_get_u8(b, &res) == -1 ||
 	    ibuf_get_u8(b, &safi) == -1 || ibuf_left(b) != 0) {
 		log_debug("bad multiprotocol capability length, ignored");
 		return 0;
 	}
-	c->mp |= bgp_afi_safi_mp(afi, safi);	/* others: ignored */
+	c->mp |= bgp_afi_safi_mp(afi, safi); /* others: ignored */
 	return 0;
 }
 
 static int
 capa_rr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
-	c->route_refresh = 1;	/* RFC 2918 §2: no value */
+	c->route_refresh = 1; /* RFC 2918 §2: no value */
 	return 0;
 }
 
 static int
 capa_err_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
-	c->enhanced_rr = 1;	/* RFC 7313 §3: no value */
+	c->enhanced_rr = 1; /* RFC 7313 §3: no value */
 	return 0;
 }
 
@@ -199,8 +198,8 @@ capa_as4_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 static int
 capa_gr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
-	uint16_t	v, afi;
-	uint8_t		safi, flags;
+	uint16_t v, afi;
+	uint8_t safi, flags;
 
 	if (ibuf_get_u16(b, &v) == -1) {
 		log_debug("graceful restart capability too short, ignored");
@@ -210,7 +209,7 @@ capa_gr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 	c->gr_flags = (uint8_t)(v >> 12);
 	c->gr_time = v & 0x0fff;
 	while (ibuf_get_u16(b, &afi) == 0 && ibuf_get_u8(b, &safi) == 0 &&
-	    ibuf_get_u8(b, &flags) == 0) {
+	       ibuf_get_u8(b, &flags) == 0) {
 		if (flags & GR_FWD)
 			c->gr_fwd |= bgp_afi_safi_mp(afi, safi);
 	}
@@ -218,11 +217,11 @@ capa_gr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 }
 
 static const struct bgp_capa_desc bgp_capa_table[] = {
-	{ CAPA_MP, "multiprotocol", capa_mp_parse },
-	{ CAPA_ROUTE_REFRESH, "route refresh", capa_rr_parse },
-	{ CAPA_GRACEFUL_RESTART, "graceful restart", capa_gr_parse },
-	{ CAPA_AS4, "4-octet AS", capa_as4_parse },
-	{ CAPA_ENHANCED_RR, "enhanced route refresh", capa_err_parse },
+    {CAPA_MP, "multiprotocol", capa_mp_parse},
+    {CAPA_ROUTE_REFRESH, "route refresh", capa_rr_parse},
+    {CAPA_GRACEFUL_RESTART, "graceful restart", capa_gr_parse},
+    {CAPA_AS4, "4-octet AS", capa_as4_parse},
+    {CAPA_ENHANCED_RR, "enhanced route refresh", capa_err_parse},
 };
 
 static const struct bgp_capa_desc *
@@ -240,13 +239,13 @@ capa_desc(uint8_t code)
 static int
 bgp_caps_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
-	const struct bgp_capa_desc	*d;
-	struct ibuf			 v;
-	uint8_t				 code, len;
+	const struct bgp_capa_desc *d;
+	struct ibuf v;
+	uint8_t code, len;
 
 	while (ibuf_left(b) > 0) {
-		if (ibuf_get_u8(b, &code) == -1 ||
-		    ibuf_get_u8(b, &len) == -1 || ibuf_sub(b, len, &v) == -1)
+		if (ibuf_get_u8(b, &code) == -1 || ibuf_get_u8(b, &len) == -1 ||
+		    ibuf_sub(b, len, &v) == -1)
 			return bgp_err_open(err, ERR_OPEN_UNSPECIFIC);
 		if ((d = capa_desc(code)) == NULL) {
 			log_debug("unknown capability %u ignored", code);
@@ -268,11 +267,11 @@ bgp_caps_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
  */
 static int
 open_params_sub(struct ibuf *b, uint8_t optlen, struct ibuf *params,
-    size_t *lensz)
+		size_t *lensz)
 {
-	struct ibuf	peek = *b;
-	uint16_t	elen;
-	uint8_t		t;
+	struct ibuf peek = *b;
+	uint16_t elen;
+	uint8_t t;
 
 	*lensz = 1;
 	if (optlen == 255 && ibuf_get_u8(&peek, &t) == 0 &&
@@ -288,13 +287,13 @@ open_params_sub(struct ibuf *b, uint8_t optlen, struct ibuf *params,
 
 static int
 bgp_open_params(struct ibuf *b, uint8_t optlen, struct bgp_open *o,
-    struct bgp_err *err)
+		struct bgp_err *err)
 {
-	struct ibuf	params, p;
-	size_t		lensz;
-	uint16_t	plen;
-	uint8_t		ptype, plen8;
-	int		r;
+	struct ibuf params, p;
+	size_t lensz;
+	uint16_t plen;
+	uint8_t ptype, plen8;
+	int r;
 
 	/* the parameters must fill the rest of the message exactly */
 	if (open_params_sub(b, optlen, &params, &lensz) == -1 ||
@@ -322,8 +321,8 @@ bgp_open_params(struct ibuf *b, uint8_t optlen, struct bgp_open *o,
 int
 bgp_open_parse(struct ibuf *b, struct bgp_open *o, struct bgp_err *err)
 {
-	static const uint8_t	version[2] = { 0, BGP_VERSION };
-	uint8_t			optlen;
+	static const uint8_t version[2] = {0, BGP_VERSION};
+	uint8_t optlen;
 
 	memset(o, 0, sizeof(*o));
 	memset(err, 0, sizeof(*err));
@@ -337,11 +336,11 @@ bgp_open_parse(struct ibuf *b, struct bgp_open *o, struct bgp_err *err)
 		bgp_err_set(err, ERR_OPEN, ERR_OPEN_VERSION, version, 2);
 		return -1;
 	}
-	if (o->my_as == 0)	/* RFC 7607 §2 */
+	if (o->my_as == 0) /* RFC 7607 §2 */
 		return bgp_err_open(err, ERR_OPEN_AS);
-	if (o->holdtime == 1 || o->holdtime == 2)	/* RFC 4271 §6.2 */
+	if (o->holdtime == 1 || o->holdtime == 2) /* RFC 4271 §6.2 */
 		return bgp_err_open(err, ERR_OPEN_HOLDTIME);
-	if (o->bgp_id == 0)	/* RFC 6286 §2.2 */
+	if (o->bgp_id == 0) /* RFC 6286 §2.2 */
 		return bgp_err_open(err, ERR_OPEN_BGPID);
 	return bgp_open_params(b, optlen, o, err);
 }
@@ -367,20 +366,20 @@ capa_mp_put(struct wbuf *w, uint16_t afi, uint8_t safi)
 static void
 capa_gr_put(struct wbuf *w, const struct bgp_caps *c)
 {
-	static const uint32_t	fam[] = { BGP_MP_IPV4_UNICAST,
-				    BGP_MP_IPV6_UNICAST };
-	size_t			i, n = 0;
+	static const uint32_t fam[] = {BGP_MP_IPV4_UNICAST,
+				       BGP_MP_IPV6_UNICAST};
+	size_t i, n = 0;
 
 	for (i = 0; i < nitems(fam); i++)
 		n += (c->mp & fam[i]) != 0;
 	capa_put(w, CAPA_GRACEFUL_RESTART, (uint8_t)(2 + 4 * n));
-	wbuf_put_u16(w, (uint16_t)((c->gr_flags & 0xf) << 12 |
-	    (c->gr_time & 0x0fff)));
+	wbuf_put_u16(
+	    w, (uint16_t)((c->gr_flags & 0xf) << 12 | (c->gr_time & 0x0fff)));
 	for (i = 0; i < nitems(fam); i++) {
 		if (!(c->mp & fam[i]))
 			continue;
-		wbuf_put_u16(w, fam[i] == BGP_MP_IPV4_UNICAST ? AFI_IPV4 :
-		    AFI_IPV6);
+		wbuf_put_u16(w, fam[i] == BGP_MP_IPV4_UNICAST ? AFI_IPV4
+							      : AFI_IPV6);
 		wbuf_put_u8(w, SAFI_UNICAST);
 		wbuf_put_u8(w, (c->gr_fwd & fam[i]) ? GR_FWD : 0);
 	}
@@ -413,9 +412,9 @@ bgp_caps_put(struct wbuf *w, const struct bgp_caps *c)
 int
 bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 {
-	const struct bgp_caps	*c = &o->caps;
-	long			 hdr, optlen, capalen;
-	uint16_t		 as = o->my_as;
+	const struct bgp_caps *c = &o->caps;
+	long hdr, optlen, capalen;
+	uint16_t as = o->my_as;
 
 	if (c->as4)
 		as = c->as4_value > 0xffff ? AS_TRANS : (uint16_t)c->as4_value;
@@ -433,9 +432,9 @@ bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 			return bgp_msg_end(w, hdr);
 		bgp_caps_put(w, c);
 		wbuf_set_u8(w, (size_t)capalen,
-		    (uint8_t)(w->len - (size_t)capalen - 1));
+			    (uint8_t)(w->len - (size_t)capalen - 1));
 		wbuf_set_u8(w, (size_t)optlen,
-		    (uint8_t)(w->len - (size_t)optlen - 1));
+			    (uint8_t)(w->len - (size_t)optlen - 1));
 	}
 	return bgp_msg_end(w, hdr);
 }
@@ -460,7 +459,7 @@ bgp_keepalive_parse(struct ibuf *b, struct bgp_err *err)
 
 int
 bgp_notify_encode(struct wbuf *w, uint8_t code, uint8_t subcode,
-    const void *data, size_t datalen)
+		  const void *data, size_t datalen)
 {
 	long hdr;
 
@@ -480,8 +479,7 @@ int
 bgp_notify_parse(struct ibuf *b, struct bgp_notify *n)
 {
 	memset(n, 0, sizeof(*n));
-	if (ibuf_get_u8(b, &n->code) == -1 ||
-	    ibuf_get_u8(b, &n->subcode) == -1)
+	if (ibuf_get_u8(b, &n->code) == -1 || ibuf_get_u8(b, &n->subcode) == -1)
 		return -1;
 	n->datalen = ibuf_left(b);
 	n->data = ibuf_ptr(b);
@@ -490,8 +488,7 @@ bgp_notify_parse(struct ibuf *b, struct bgp_notify *n)
 
 /* RFC 2918 §3, RFC 7313 §3: AFI (2), subtype (1), SAFI (1) */
 int
-bgp_rrefresh_parse(struct ibuf *b, struct bgp_rrefresh *rr,
-    struct bgp_err *err)
+bgp_rrefresh_parse(struct ibuf *b, struct bgp_rrefresh *rr, struct bgp_err *err)
 {
 	memset(rr, 0, sizeof(*rr));
 	memset(err, 0, sizeof(*err));
@@ -520,11 +517,11 @@ bgp_rrefresh_encode(struct wbuf *w, const struct bgp_rrefresh *rr)
 /* ---- names ------------------------------------------------------------- */
 
 static const char *const bgp_msg_names[] = {
-	[BGP_OPEN] = "OPEN",
-	[BGP_UPDATE] = "UPDATE",
-	[BGP_NOTIFICATION] = "NOTIFICATION",
-	[BGP_KEEPALIVE] = "KEEPALIVE",
-	[BGP_ROUTE_REFRESH] = "ROUTE-REFRESH",
+    [BGP_OPEN] = "OPEN",
+    [BGP_UPDATE] = "UPDATE",
+    [BGP_NOTIFICATION] = "NOTIFICATION",
+    [BGP_KEEPALIVE] = "KEEPALIVE",
+    [BGP_ROUTE_REFRESH] = "ROUTE-REFRESH",
 };
 
 const char *
@@ -536,84 +533,83 @@ bgp_msg_name(uint8_t type)
 }
 
 static const char *const err_hdr_names[] = {
-	[ERR_HDR_SYNC] = "Connection Not Synchronized",
-	[ERR_HDR_LEN] = "Bad Message Length",
-	[ERR_HDR_TYPE] = "Bad Message Type",
+    [ERR_HDR_SYNC] = "Connection Not Synchronized",
+    [ERR_HDR_LEN] = "Bad Message Length",
+    [ERR_HDR_TYPE] = "Bad Message Type",
 };
 
 static const char *const err_open_names[] = {
-	[ERR_OPEN_VERSION] = "Unsupported Version Number",
-	[ERR_OPEN_AS] = "Bad Peer AS",
-	[ERR_OPEN_BGPID] = "Bad BGP Identifier",
-	[ERR_OPEN_OPT] = "Unsupported Optional Parameter",
-	[5] = "Authentication Failure",
-	[ERR_OPEN_HOLDTIME] = "Unacceptable Hold Time",
-	[ERR_OPEN_CAPA] = "Unsupported Capability",
-	[11] = "Role Mismatch",		/* RFC 9234 */
+    [ERR_OPEN_VERSION] = "Unsupported Version Number",
+    [ERR_OPEN_AS] = "Bad Peer AS",
+    [ERR_OPEN_BGPID] = "Bad BGP Identifier",
+    [ERR_OPEN_OPT] = "Unsupported Optional Parameter",
+    [5] = "Authentication Failure",
+    [ERR_OPEN_HOLDTIME] = "Unacceptable Hold Time",
+    [ERR_OPEN_CAPA] = "Unsupported Capability",
+    [11] = "Role Mismatch", /* RFC 9234 */
 };
 
 static const char *const err_upd_names[] = {
-	[ERR_UPD_ATTRLIST] = "Malformed Attribute List",
-	[ERR_UPD_UNKNWN_WK_ATTR] = "Unrecognized Well-known Attribute",
-	[ERR_UPD_MISSING_WK_ATTR] = "Missing Well-known Attribute",
-	[ERR_UPD_ATTRFLAGS] = "Attribute Flags Error",
-	[ERR_UPD_ATTRLEN] = "Attribute Length Error",
-	[ERR_UPD_ORIGIN] = "Invalid ORIGIN Attribute",
-	[7] = "AS Routing Loop",
-	[ERR_UPD_NEXTHOP] = "Invalid NEXT_HOP Attribute",
-	[ERR_UPD_OPTATTR] = "Optional Attribute Error",
-	[ERR_UPD_NETWORK] = "Invalid Network Field",
-	[ERR_UPD_ASPATH] = "Malformed AS_PATH",
+    [ERR_UPD_ATTRLIST] = "Malformed Attribute List",
+    [ERR_UPD_UNKNWN_WK_ATTR] = "Unrecognized Well-known Attribute",
+    [ERR_UPD_MISSING_WK_ATTR] = "Missing Well-known Attribute",
+    [ERR_UPD_ATTRFLAGS] = "Attribute Flags Error",
+    [ERR_UPD_ATTRLEN] = "Attribute Length Error",
+    [ERR_UPD_ORIGIN] = "Invalid ORIGIN Attribute",
+    [7] = "AS Routing Loop",
+    [ERR_UPD_NEXTHOP] = "Invalid NEXT_HOP Attribute",
+    [ERR_UPD_OPTATTR] = "Optional Attribute Error",
+    [ERR_UPD_NETWORK] = "Invalid Network Field",
+    [ERR_UPD_ASPATH] = "Malformed AS_PATH",
 };
 
 /* RFC 6608 §4 */
 static const char *const err_fsm_names[] = {
-	[1] = "Unexpected Message in OpenSent",
-	[2] = "Unexpected Message in OpenConfirm",
-	[3] = "Unexpected Message in Established",
+    [1] = "Unexpected Message in OpenSent",
+    [2] = "Unexpected Message in OpenConfirm",
+    [3] = "Unexpected Message in Established",
 };
 
 static const char *const err_cease_names[] = {
-	[ERR_CEASE_MAX_PREFIX] = "Maximum Number of Prefixes Reached",
-	[ERR_CEASE_ADMIN_DOWN] = "Administrative Shutdown",
-	[ERR_CEASE_PEER_UNCONF] = "Peer De-configured",
-	[ERR_CEASE_ADMIN_RESET] = "Administrative Reset",
-	[ERR_CEASE_CONN_REJECT] = "Connection Rejected",
-	[ERR_CEASE_CONFIG_CHG] = "Other Configuration Change",
-	[ERR_CEASE_COLLISION] = "Connection Collision Resolution",
-	[ERR_CEASE_RESOURCES] = "Out of Resources",
-	[ERR_CEASE_HARD_RESET] = "Hard Reset",
-	[10] = "BFD Down",		/* RFC 9384 */
+    [ERR_CEASE_MAX_PREFIX] = "Maximum Number of Prefixes Reached",
+    [ERR_CEASE_ADMIN_DOWN] = "Administrative Shutdown",
+    [ERR_CEASE_PEER_UNCONF] = "Peer De-configured",
+    [ERR_CEASE_ADMIN_RESET] = "Administrative Reset",
+    [ERR_CEASE_CONN_REJECT] = "Connection Rejected",
+    [ERR_CEASE_CONFIG_CHG] = "Other Configuration Change",
+    [ERR_CEASE_COLLISION] = "Connection Collision Resolution",
+    [ERR_CEASE_RESOURCES] = "Out of Resources",
+    [ERR_CEASE_HARD_RESET] = "Hard Reset",
+    [10] = "BFD Down", /* RFC 9384 */
 };
 
 static const char *const err_rr_names[] = {
-	[ERR_RREFRESH_LEN] = "Invalid Message Length",
+    [ERR_RREFRESH_LEN] = "Invalid Message Length",
 };
 
-#define ERR_NAMES(a)	a, nitems(a)
+#define ERR_NAMES(a) a, nitems(a)
 
 static const struct {
-	const char		*name;
-	const char *const	*sub;
-	size_t			 nsub;
+	const char *name;
+	const char *const *sub;
+	size_t nsub;
 } bgp_err_table[] = {
-	[ERR_HEADER] = { "Message Header Error", ERR_NAMES(err_hdr_names) },
-	[ERR_OPEN] = { "OPEN Message Error", ERR_NAMES(err_open_names) },
-	[ERR_UPDATE] = { "UPDATE Message Error", ERR_NAMES(err_upd_names) },
-	[ERR_HOLDTIMER] = { "Hold Timer Expired", NULL, 0 },
-	[ERR_FSM] = { "Finite State Machine Error", ERR_NAMES(err_fsm_names) },
-	[ERR_CEASE] = { "Cease", ERR_NAMES(err_cease_names) },
-	[ERR_RREFRESH] = { "ROUTE-REFRESH Message Error",
-	    ERR_NAMES(err_rr_names) },
-	[8] = { "Send Hold Timer Expired", NULL, 0 },	/* RFC 9687 */
+    [ERR_HEADER] = {"Message Header Error", ERR_NAMES(err_hdr_names)},
+    [ERR_OPEN] = {"OPEN Message Error", ERR_NAMES(err_open_names)},
+    [ERR_UPDATE] = {"UPDATE Message Error", ERR_NAMES(err_upd_names)},
+    [ERR_HOLDTIMER] = {"Hold Timer Expired", NULL, 0},
+    [ERR_FSM] = {"Finite State Machine Error", ERR_NAMES(err_fsm_names)},
+    [ERR_CEASE] = {"Cease", ERR_NAMES(err_cease_names)},
+    [ERR_RREFRESH] = {"ROUTE-REFRESH Message Error", ERR_NAMES(err_rr_names)},
+    [8] = {"Send Hold Timer Expired", NULL, 0}, /* RFC 9687 */
 };
 
 /* "Cease/Administrative Reset"; unknown codes and subcodes as numbers */
 const char *
 bgp_err_str(uint8_t code, uint8_t subcode, char *buf, size_t len)
 {
-	const char	*cname = NULL, *sname = NULL;
-	char		 cnum[12], snum[12];
+	const char *cname = NULL, *sname = NULL;
+	char cnum[12], snum[12];
 
 	if (code < nitems(bgp_err_table) && bgp_err_table[code].name) {
 		cname = bgp_err_table[code].name;
@@ -626,6 +622,6 @@ bgp_err_str(uint8_t code, uint8_t subcode, char *buf, size_t len)
 		snprintf(buf, len, "%s", cname);
 	else
 		snprintf(buf, len, "%s/%s", cname ? cname : cnum,
-		    sname ? sname : snum);
+			 sname ? sname : snum);
 	return buf;
 }

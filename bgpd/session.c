@@ -555,7 +555,7 @@ recv_update(struct conn *c, struct ibuf *b)
 	p->stats.updates_in++;
 	p->stats.withdraws_in += u->nwithdrawn;
 	update_withdraw_all(p, u->withdrawn, u->nwithdrawn);
-	if (u->end_of_rib) {
+	if (u->end_of_rib & BGP_MP_IPV4_UNICAST) {
 		p->eor_rcvd = 1;
 		log_debug("neighbor %s: End-of-RIB received", p->name);
 		peer_check_initial_sync(p->d);
@@ -751,18 +751,40 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* ---- export ------------------------------------------------------------ */
 
+/*
+ * The length of the leading run of IPv4 prefixes in v, after skipping (and
+ * counting in *skip) the ones of other families: this session carries IPv4
+ * unicast only, so IPv6 routes in the Loc-RIB are not for it.
+ */
+static size_t
+drain_v4_run(const struct wr_prefix *v, size_t n, size_t *skip)
+{
+	size_t i, j;
+
+	for (i = 0; i < n && v[i].addr.af != AF_INET; i++)
+		;
+	for (j = i; j < n && v[j].addr.af == AF_INET; j++)
+		;
+	*skip = i;
+	return j - i;
+}
+
 static int
 drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
 {
 	struct peer *p = arg;
 	uint8_t mem[BGP_MAX_LEN];
 	struct wbuf w;
-	size_t done;
+	size_t done, skip, run;
 
 	while (n > 0) {
+		run = drain_v4_run(v, n, &skip);
+		v += skip;
+		n -= skip;
+		if (run == 0)
+			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		done = bgp_update_encode_withdraw(&w, v, n);
-		if (done == 0)
+		if ((done = bgp_update_encode_withdraw(&w, v, run)) == 0)
 			fatalx("neighbor %s: cannot encode withdraw", p->name);
 		conn_send(p->conn, &w, BGP_UPDATE);
 		p->stats.updates_out++;
@@ -779,16 +801,23 @@ drain_announce(void *arg, const struct rib_attrs *a,
 	struct peer *p = arg;
 	uint8_t mem[BGP_MAX_LEN];
 	struct wbuf w;
-	size_t done;
+	size_t done, skip, run;
 
 	while (n > 0) {
+		run = drain_v4_run(v, n, &skip);
+		v += skip;
+		n -= skip;
+		if (run == 0)
+			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		done = bgp_update_encode_announce(&w, a, &p->ctx, v, n);
+		done = bgp_update_encode_announce(&w, a, &p->ctx, v, run);
 		if (done == 0) {
-			/* Attributes too large for any message: skip. */
-			log_warnx("neighbor %s: attributes too large to send",
-			    p->name);
-			return 0;
+			/* No IPv4 next hop, or attributes too large: skip. */
+			log_warnx("neighbor %s: cannot encode %zu prefixes with "
+			    "these attributes", p->name, run);
+			v += run;
+			n -= run;
+			continue;
 		}
 		conn_send(p->conn, &w, BGP_UPDATE);
 		p->stats.updates_out++;

@@ -14,58 +14,58 @@
 #include "log.h"
 #include "msg.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
 /* RFC 7606 §2: the ways to handle a malformed attribute */
 enum attr_act {
 	ACT_NONE,
-	ACT_DISCARD,		/* "attribute discard" */
-	ACT_WITHDRAW,		/* "treat-as-withdraw" */
-	ACT_RESET,		/* "session reset" */
+	ACT_DISCARD,  /* "attribute discard" */
+	ACT_WITHDRAW, /* "treat-as-withdraw" */
+	ACT_RESET,    /* "session reset" */
 };
 
 /* upd_state.have: attributes that need a second look after the loop */
-#define HAVE_ORIGIN	0x01
-#define HAVE_ASPATH	0x02
-#define HAVE_NEXTHOP	0x04
-#define HAVE_AS4PATH	0x08
-#define HAVE_AS4AGGR	0x10
-#define HAVE_MPNH	0x20
+#define HAVE_ORIGIN 0x01
+#define HAVE_ASPATH 0x02
+#define HAVE_NEXTHOP 0x04
+#define HAVE_AS4PATH 0x08
+#define HAVE_AS4AGGR 0x10
+#define HAVE_MPNH 0x20
 
 /* bgp_attr_desc.drop_if: when a known attribute is quietly dropped */
-#define DROP_EBGP	0x01	/* RFC 7606 §7.5: LOCAL_PREF from eBGP */
-#define DROP_AS4	0x02	/* RFC 6793 §6: AS4_* between NEW speakers */
+#define DROP_EBGP 0x01 /* RFC 7606 §7.5: LOCAL_PREF from eBGP */
+#define DROP_AS4 0x02  /* RFC 6793 §6: AS4_* between NEW speakers */
 
 struct attr {
-	uint8_t		flags;
-	uint8_t		type;
-	struct ibuf	val;
-	const uint8_t	*raw;	/* flags, type, length, value: for errors */
-	size_t		rawlen;
+	uint8_t flags;
+	uint8_t type;
+	struct ibuf val;
+	const uint8_t *raw; /* flags, type, length, value: for errors */
+	size_t rawlen;
 };
 
 struct upd_state {
-	const struct bgp_parse_ctx	*ctx;
-	struct bgp_update		*u;
-	struct bgp_err			*err;
-	struct wbuf			 scratch;	/* over u->aspath_buf */
-	struct ibuf			 aspath;	/* values as received */
-	struct ibuf			 as4path;
-	uint32_t			 as4_aggr_as;
-	uint32_t			 as4_aggr_id;
-	struct wr_addr			 mp_nexthop;
-	uint8_t				 have;		/* HAVE_* */
-	uint8_t				 seen[256 / 8];
+	const struct bgp_parse_ctx *ctx;
+	struct bgp_update *u;
+	struct bgp_err *err;
+	struct wbuf scratch; /* over u->aspath_buf */
+	struct ibuf aspath;  /* values as received */
+	struct ibuf as4path;
+	uint32_t as4_aggr_as;
+	uint32_t as4_aggr_id;
+	struct wr_addr mp_nexthop;
+	uint8_t have; /* HAVE_* */
+	uint8_t seen[256 / 8];
 };
 
 struct bgp_attr_desc {
-	const char	*name;
-	uint8_t		 flags;		/* expected Optional/Transitive */
-	int		 len;		/* fixed value length, or -1 */
-	uint8_t		 drop_if;	/* DROP_* */
-	enum attr_act	 on_err;	/* RFC 7606 action when malformed */
-	uint8_t		 subcode;	/* for the NOTIFICATION or the log */
-	enum attr_act	(*parse)(struct upd_state *, struct ibuf *);
+	const char *name;
+	uint8_t flags;	      /* expected Optional/Transitive */
+	int len;	      /* fixed value length, or -1 */
+	uint8_t drop_if;      /* DROP_* */
+	enum attr_act on_err; /* RFC 7606 action when malformed */
+	uint8_t subcode;      /* for the NOTIFICATION or the log */
+	enum attr_act (*parse)(struct upd_state *, struct ibuf *);
 };
 
 /*
@@ -75,15 +75,15 @@ struct bgp_attr_desc {
  * 4-octet form.  With out NULL it only measures.
  */
 struct as_walk {
-	size_t		 in_asz;
-	size_t		 out_asz;
-	unsigned	 limit;
-	int		 noconfed;	/* RFC 6793 §6: none in AS4_PATH */
-	struct wbuf	*out;
+	size_t in_asz;
+	size_t out_asz;
+	unsigned limit;
+	int noconfed; /* RFC 6793 §6: none in AS4_PATH */
+	struct wbuf *out;
 	/* results */
-	unsigned long	 count;		/* path length, RFC 4271 §9.1.2.2 */
-	size_t		 outlen;	/* octets written or to be written */
-	int		 wide;		/* an AS did not fit in 2 octets */
+	unsigned long count; /* path length, RFC 4271 §9.1.2.2 */
+	size_t outlen;	     /* octets written or to be written */
+	int wide;	     /* an AS did not fit in 2 octets */
 };
 
 /* An AS number of asz (2 or 4) octets. */
@@ -102,7 +102,7 @@ ibuf_get_as(struct ibuf *b, size_t asz, uint32_t *as)
 
 static int
 as_seg_get(struct ibuf *b, size_t asz, uint8_t *type, uint8_t *cnt,
-    struct ibuf *seg)
+	   struct ibuf *seg)
 {
 	if (ibuf_get_u8(b, type) == -1 || ibuf_get_u8(b, cnt) == -1 ||
 	    *type < AS_SET || *type > AS_CONFED_SET || *cnt == 0 ||
@@ -118,14 +118,14 @@ as_seg_weight(uint8_t type, uint8_t cnt)
 		return 1;
 	if (type == AS_SEQUENCE)
 		return cnt;
-	return 0;	/* RFC 5065 §5.3 */
+	return 0; /* RFC 5065 §5.3 */
 }
 
 static int
 as_seg_copy(struct as_walk *wk, uint8_t type, uint8_t n, struct ibuf *seg)
 {
-	uint32_t	as;
-	uint8_t		i;
+	uint32_t as;
+	uint8_t i;
 
 	wk->outlen += 2 + (size_t)n * wk->out_asz;
 	if (wk->out != NULL) {
@@ -140,9 +140,9 @@ as_seg_copy(struct as_walk *wk, uint8_t type, uint8_t n, struct ibuf *seg)
 			continue;
 		if (wk->out_asz == 4)
 			wbuf_put_u32(wk->out, as);
-		else	/* RFC 6793 §4.2.2: AS_TRANS for what does not fit */
-			wbuf_put_u16(wk->out, as > 0xffff ? AS_TRANS :
-			    (uint16_t)as);
+		else /* RFC 6793 §4.2.2: AS_TRANS for what does not fit */
+			wbuf_put_u16(wk->out,
+				     as > 0xffff ? AS_TRANS : (uint16_t)as);
 	}
 	return wk->out != NULL && wk->out->err ? -1 : 0;
 }
@@ -150,9 +150,9 @@ as_seg_copy(struct as_walk *wk, uint8_t type, uint8_t n, struct ibuf *seg)
 static int
 as_walk(struct ibuf b, struct as_walk *wk)
 {
-	struct ibuf	seg;
-	unsigned	left = wk->limit, weight;
-	uint8_t		type, cnt, n;
+	struct ibuf seg;
+	unsigned left = wk->limit, weight;
+	uint8_t type, cnt, n;
 
 	wk->count = 0;
 	wk->outlen = 0;
@@ -175,8 +175,7 @@ as_walk(struct ibuf b, struct as_walk *wk)
 /* ---- parsing helpers --------------------------------------------------- */
 
 static int
-upd_reset(struct upd_state *st, uint8_t subcode, const void *data,
-    size_t len)
+upd_reset(struct upd_state *st, uint8_t subcode, const void *data, size_t len)
 {
 	bgp_err_set(st->err, ERR_UPDATE, subcode, data, len);
 	return -1;
@@ -194,7 +193,7 @@ upd_prefix_get(struct ibuf *b, struct wr_prefix *p)
 		return -1;
 	p->addr.af = AF_INET;
 	p->len = len;
-	prefix_mask(p);		/* bits past the length are not ours */
+	prefix_mask(p); /* bits past the length are not ours */
 	return 0;
 }
 
@@ -202,8 +201,7 @@ static int
 upd_prefixes(struct ibuf *b, struct wr_prefix *out, size_t *n)
 {
 	while (ibuf_left(b) > 0) {
-		if (*n >= BGP_MAX_PREFIXES ||
-		    upd_prefix_get(b, &out[*n]) == -1)
+		if (*n >= BGP_MAX_PREFIXES || upd_prefix_get(b, &out[*n]) == -1)
 			return -1;
 		(*n)++;
 	}
@@ -229,11 +227,11 @@ attr_origin(struct upd_state *st, struct ibuf *v)
 static enum attr_act
 attr_aspath(struct upd_state *st, struct ibuf *v)
 {
-	struct as_walk wk = { .in_asz = st->ctx->as4 ? 4 : 2, .out_asz = 4 };
+	struct as_walk wk = {.in_asz = st->ctx->as4 ? 4 : 2, .out_asz = 4};
 
 	if (as_walk(*v, &wk) == -1)
 		return ACT_WITHDRAW;
-	st->aspath = *v;	/* rewritten once AS4_PATH is known */
+	st->aspath = *v; /* rewritten once AS4_PATH is known */
 	st->have |= HAVE_ASPATH;
 	return ACT_NONE;
 }
@@ -287,9 +285,9 @@ attr_atomic(struct upd_state *st, struct ibuf *v)
 static enum attr_act
 attr_aggregator(struct upd_state *st, struct ibuf *v)
 {
-	struct rib_attrs	*a = &st->u->attrs;
-	size_t			 asz = st->ctx->as4 ? 4 : 2;
-	uint32_t		 as, id;
+	struct rib_attrs *a = &st->u->attrs;
+	size_t asz = st->ctx->as4 ? 4 : 2;
+	uint32_t as, id;
 
 	if (ibuf_left(v) != asz + 4 || ibuf_get_as(v, asz, &as) == -1 ||
 	    ibuf_get_u32(v, &id) == -1)
@@ -321,10 +319,10 @@ attr_communities(struct upd_state *st, struct ibuf *v)
 static enum attr_act
 attr_mp_reach(struct upd_state *st, struct ibuf *v)
 {
-	struct ibuf	nh;
-	uint32_t	addr;
-	uint16_t	afi;
-	uint8_t		safi, nhlen, reserved;
+	struct ibuf nh;
+	uint32_t addr;
+	uint16_t afi;
+	uint8_t safi, nhlen, reserved;
 
 	if (ibuf_get_u16(v, &afi) == -1 || ibuf_get_u8(v, &safi) == -1 ||
 	    ibuf_get_u8(v, &nhlen) == -1 || ibuf_sub(v, nhlen, &nh) == -1 ||
@@ -347,9 +345,9 @@ attr_mp_reach(struct upd_state *st, struct ibuf *v)
 static enum attr_act
 attr_mp_unreach(struct upd_state *st, struct ibuf *v)
 {
-	uint32_t	fam;
-	uint16_t	afi;
-	uint8_t		safi;
+	uint32_t fam;
+	uint16_t afi;
+	uint8_t safi;
 
 	if (ibuf_get_u16(v, &afi) == -1 || ibuf_get_u8(v, &safi) == -1)
 		return ACT_RESET;
@@ -367,7 +365,7 @@ attr_mp_unreach(struct upd_state *st, struct ibuf *v)
 static enum attr_act
 attr_as4path(struct upd_state *st, struct ibuf *v)
 {
-	struct as_walk wk = { .in_asz = 4, .out_asz = 4 };
+	struct as_walk wk = {.in_asz = 4, .out_asz = 4};
 
 	if (ibuf_left(v) < 6 || as_walk(*v, &wk) == -1)
 		return ACT_DISCARD;
@@ -386,10 +384,11 @@ attr_as4aggr(struct upd_state *st, struct ibuf *v)
 	return ACT_NONE;
 }
 
-#define WK	ATTR_TRANSITIVE			/* well-known */
-#define OPT	ATTR_OPTIONAL			/* optional non-transitive */
-#define OPTT	(ATTR_OPTIONAL | ATTR_TRANSITIVE)	/* optional transitive */
+#define WK ATTR_TRANSITIVE		       /* well-known */
+#define OPT ATTR_OPTIONAL		       /* optional non-transitive */
+#define OPTT (ATTR_OPTIONAL | ATTR_TRANSITIVE) /* optional transitive */
 
+/* clang-format off */
 static const struct bgp_attr_desc bgp_attr_table[] = {
 	/* name, flags, len, drop_if, on_err, subcode, parse */
 	[ATTR_ORIGIN] = { "ORIGIN", WK, 1, 0,
@@ -417,6 +416,7 @@ static const struct bgp_attr_desc bgp_attr_table[] = {
 	[ATTR_AS4_AGGREGATOR] = { "AS4_AGGREGATOR", OPTT, 8, DROP_AS4,
 	    ACT_DISCARD, ERR_UPD_OPTATTR, attr_as4aggr },
 };
+/* clang-format on */
 
 static const struct bgp_attr_desc *
 attr_desc(uint8_t type)
@@ -431,7 +431,7 @@ static int
 attr_seen(struct upd_state *st, uint8_t type)
 {
 	uint8_t bit = (uint8_t)(1 << (type % 8));
-	int	seen = (st->seen[type / 8] & bit) != 0;
+	int seen = (st->seen[type / 8] & bit) != 0;
 
 	st->seen[type / 8] |= bit;
 	return seen;
@@ -439,7 +439,7 @@ attr_seen(struct upd_state *st, uint8_t type)
 
 static int
 attr_apply(struct upd_state *st, const struct bgp_attr_desc *d,
-    const struct attr *a, enum attr_act act, uint8_t subcode)
+	   const struct attr *a, enum attr_act act, uint8_t subcode)
 {
 	switch (act) {
 	case ACT_NONE:
@@ -453,7 +453,7 @@ attr_apply(struct upd_state *st, const struct bgp_attr_desc *d,
 		st->u->treat_as_withdraw = 1;
 		if (st->err->code == 0)
 			bgp_err_set(st->err, ERR_UPDATE, subcode, a->raw,
-			    a->rawlen);
+				    a->rawlen);
 		break;
 	case ACT_RESET:
 		return upd_reset(st, subcode, a->raw, a->rawlen);
@@ -470,16 +470,15 @@ attr_apply(struct upd_state *st, const struct bgp_attr_desc *d,
 static int
 attr_unknown(struct upd_state *st, const struct attr *a)
 {
-	struct rib_attrs	*ra = &st->u->attrs;
-	struct wbuf		*w = &st->scratch;
-	size_t			 len = ibuf_left(&a->val), start = w->len;
+	struct rib_attrs *ra = &st->u->attrs;
+	struct wbuf *w = &st->scratch;
+	size_t len = ibuf_left(&a->val), start = w->len;
 
 	/* RFC 4271 §6.3: Data is the unrecognized attribute */
 	if (!(a->flags & ATTR_OPTIONAL))
-		return upd_reset(st, ERR_UPD_UNKNWN_WK_ATTR, a->raw,
-		    a->rawlen);
+		return upd_reset(st, ERR_UPD_UNKNWN_WK_ATTR, a->raw, a->rawlen);
 	if (!(a->flags & ATTR_TRANSITIVE))
-		return 0;	/* RFC 4271 §5: quietly ignored */
+		return 0; /* RFC 4271 §5: quietly ignored */
 	if (ra->unknown == NULL)
 		ra->unknown = w->data + w->len;
 	wbuf_put_u8(w, a->flags | ATTR_PARTIAL);
@@ -498,10 +497,10 @@ attr_unknown(struct upd_state *st, const struct attr *a)
 static int
 attr_one(struct upd_state *st, const struct attr *a)
 {
-	const struct bgp_attr_desc	*d;
-	struct ibuf			 v = a->val;
-	enum attr_act			 act;
-	uint8_t				 sub;
+	const struct bgp_attr_desc *d;
+	struct ibuf v = a->val;
+	enum attr_act act;
+	uint8_t sub;
 
 	/* RFC 7606 §3 g: duplicates; reset only for MP_(UN)REACH_NLRI */
 	if (attr_seen(st, a->type)) {
@@ -532,10 +531,10 @@ attr_one(struct upd_state *st, const struct attr *a)
 static int
 upd_attrs(struct upd_state *st, struct ibuf *b)
 {
-	struct attr	a;
-	uint16_t	len = 0;
-	uint8_t		len8 = 0;
-	int		r;
+	struct attr a;
+	uint16_t len = 0;
+	uint8_t len8 = 0;
+	int r;
 
 	while (ibuf_left(b) > 0) {
 		a.raw = ibuf_ptr(b);
@@ -570,7 +569,7 @@ upd_as4_finish(struct upd_state *st)
 	if (!(a->flags & RIB_A_AGGREGATOR))
 		return;
 	if (a->aggregator_as != AS_TRANS) {
-		st->have &= (uint8_t)~(HAVE_AS4PATH | HAVE_AS4AGGR);
+		st->have &= (uint8_t) ~(HAVE_AS4PATH | HAVE_AS4AGGR);
 		return;
 	}
 	if (st->have & HAVE_AS4AGGR) {
@@ -588,10 +587,10 @@ upd_as4_finish(struct upd_state *st)
 static int
 upd_aspath_finish(struct upd_state *st)
 {
-	struct rib_attrs	*a = &st->u->attrs;
-	struct as_walk		 wk = { .in_asz = 2, .out_asz = 4 };
-	struct as_walk		 wk4 = { .in_asz = 4, .out_asz = 4 };
-	size_t			 start = st->scratch.len;
+	struct rib_attrs *a = &st->u->attrs;
+	struct as_walk wk = {.in_asz = 2, .out_asz = 4};
+	struct as_walk wk4 = {.in_asz = 4, .out_asz = 4};
+	size_t start = st->scratch.len;
 
 	if (!(st->have & HAVE_ASPATH))
 		return 0;
@@ -612,8 +611,8 @@ upd_aspath_finish(struct upd_state *st)
 			st->have &= (uint8_t)~HAVE_AS4PATH;
 	}
 	wk.out = wk4.out = &st->scratch;
-	if (as_walk(st->aspath, &wk) == -1 || ((st->have & HAVE_AS4PATH) &&
-	    as_walk(st->as4path, &wk4) == -1))
+	if (as_walk(st->aspath, &wk) == -1 ||
+	    ((st->have & HAVE_AS4PATH) && as_walk(st->as4path, &wk4) == -1))
 		return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
 	a->aspath = st->scratch.data + start;
 	a->aspath_len = (uint16_t)(st->scratch.len - start);
@@ -642,13 +641,12 @@ upd_check_missing(struct upd_state *st, size_t nclassic)
 	log_debug("UPDATE: missing attribute %u, treat-as-withdraw", type);
 	st->u->treat_as_withdraw = 1;
 	if (st->err->code == 0)
-		bgp_err_set(st->err, ERR_UPDATE, ERR_UPD_MISSING_WK_ATTR,
-		    &type, 1);
+		bgp_err_set(st->err, ERR_UPDATE, ERR_UPD_MISSING_WK_ATTR, &type,
+			    1);
 }
 
 static int
-upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen,
-    size_t nclassic)
+upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen, size_t nclassic)
 {
 	struct bgp_update *u = st->u;
 
@@ -668,7 +666,7 @@ upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen,
 
 static void
 upd_init(struct upd_state *st, const struct bgp_parse_ctx *ctx,
-    struct bgp_update *u, struct bgp_err *err)
+	 struct bgp_update *u, struct bgp_err *err)
 {
 	memset(st, 0, sizeof(*st));
 	st->ctx = ctx;
@@ -689,13 +687,13 @@ upd_init(struct upd_state *st, const struct bgp_parse_ctx *ctx,
  */
 int
 bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
-    struct bgp_update *u, struct bgp_err *err)
+		 struct bgp_update *u, struct bgp_err *err)
 {
-	struct upd_state	st;
-	struct ibuf		wd, attrs;
-	uint16_t		wlen, alen;
-	size_t			nmp;
-	uint8_t			blen[2];
+	struct upd_state st;
+	struct ibuf wd, attrs;
+	uint16_t wlen, alen;
+	size_t nmp;
+	uint8_t blen[2];
 
 	upd_init(&st, ctx, u, err);
 	if (ibuf_left(b) > BGP_MAX_LEN - BGP_HDR_LEN) {
@@ -742,7 +740,7 @@ attr_hdr_put(struct wbuf *w, uint8_t flags, uint8_t type, size_t len)
 
 static int
 put_origin(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	   const struct bgp_parse_ctx *ctx)
 {
 	attr_hdr_put(w, WK, ATTR_ORIGIN, 1);
 	return wbuf_put_u8(w, a->origin);
@@ -751,10 +749,10 @@ put_origin(struct wbuf *w, const struct rib_attrs *a,
 /* RFC 6793 §4.2.2: to a 2-octet speaker, AS_TRANS stands in */
 static int
 put_aspath(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	   const struct bgp_parse_ctx *ctx)
 {
-	struct as_walk	wk = { .in_asz = 4, .out_asz = 2 };
-	struct ibuf	b;
+	struct as_walk wk = {.in_asz = 4, .out_asz = 2};
+	struct ibuf b;
 
 	if (ctx->as4) {
 		attr_hdr_put(w, WK, ATTR_AS_PATH, a->aspath_len);
@@ -771,7 +769,7 @@ put_aspath(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_nexthop(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	    const struct bgp_parse_ctx *ctx)
 {
 	if (a->nexthop.af != AF_INET) {
 		log_warnx("%s: no IPv4 next hop for IPv4 NLRI", __func__);
@@ -783,7 +781,7 @@ put_nexthop(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_med(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	const struct bgp_parse_ctx *ctx)
 {
 	if (!(a->flags & RIB_A_MED))
 		return 0;
@@ -793,7 +791,7 @@ put_med(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_local_pref(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	       const struct bgp_parse_ctx *ctx)
 {
 	if (!(a->flags & RIB_A_LOCAL_PREF))
 		return 0;
@@ -803,7 +801,7 @@ put_local_pref(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_atomic(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	   const struct bgp_parse_ctx *ctx)
 {
 	if (a->flags & RIB_A_ATOMIC_AGG)
 		attr_hdr_put(w, WK, ATTR_ATOMIC_AGGREGATE, 0);
@@ -812,7 +810,7 @@ put_atomic(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_aggregator(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	       const struct bgp_parse_ctx *ctx)
 {
 	uint32_t as = a->aggregator_as;
 
@@ -830,7 +828,7 @@ put_aggregator(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_communities(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+		const struct bgp_parse_ctx *ctx)
 {
 	if (a->communities_len == 0)
 		return 0;
@@ -841,10 +839,10 @@ put_communities(struct wbuf *w, const struct rib_attrs *a,
 /* RFC 6793 §4.2.2: the real path, without confederation segments (§6) */
 static int
 put_as4path(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	    const struct bgp_parse_ctx *ctx)
 {
-	struct as_walk	wk = { .in_asz = 4, .out_asz = 4, .noconfed = 1 };
-	struct ibuf	b;
+	struct as_walk wk = {.in_asz = 4, .out_asz = 4, .noconfed = 1};
+	struct ibuf b;
 
 	if (ctx->as4)
 		return 0;
@@ -861,7 +859,7 @@ put_as4path(struct wbuf *w, const struct rib_attrs *a,
 
 static int
 put_as4aggr(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	    const struct bgp_parse_ctx *ctx)
 {
 	if (ctx->as4 || !(a->flags & RIB_A_AGGREGATOR) ||
 	    a->aggregator_as <= 0xffff)
@@ -874,17 +872,17 @@ put_as4aggr(struct wbuf *w, const struct rib_attrs *a,
 /* already in wire form with the Partial bit set (attr_unknown) */
 static int
 put_unknown(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx)
+	    const struct bgp_parse_ctx *ctx)
 {
 	return wbuf_put_bytes(w, a->unknown, a->unknown_len);
 }
 
 /* RFC 4271 §5: in ascending order of type code */
 static int (*const upd_attr_put[])(struct wbuf *, const struct rib_attrs *,
-    const struct bgp_parse_ctx *) = {
-	put_origin, put_aspath, put_nexthop, put_med, put_local_pref,
-	put_atomic, put_aggregator, put_communities, put_as4path,
-	put_as4aggr, put_unknown,
+				   const struct bgp_parse_ctx *) = {
+    put_origin,	    put_aspath,	 put_nexthop,	 put_med,
+    put_local_pref, put_atomic,	 put_aggregator, put_communities,
+    put_as4path,    put_as4aggr, put_unknown,
 };
 
 /* How many octets of prefixes still fit, keeping `tail` for what follows. */
@@ -903,7 +901,7 @@ upd_room(const struct wbuf *w, long start, size_t tail)
 
 static size_t
 upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
-    size_t n)
+		 size_t n)
 {
 	size_t i, len;
 
@@ -921,11 +919,10 @@ upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
 }
 
 size_t
-bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p,
-    size_t n)
+bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 {
-	long	hdr, wlen;
-	size_t	k = 0;
+	long hdr, wlen;
+	size_t k = 0;
 
 	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
@@ -933,7 +930,7 @@ bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p,
 		/* two octets of Total Path Attribute Length follow */
 		k = upd_put_prefixes(w, upd_room(w, hdr, 2), p, n);
 		wbuf_set_u16(w, (size_t)wlen,
-		    (uint16_t)(w->len - (size_t)wlen - 2));
+			     (uint16_t)(w->len - (size_t)wlen - 2));
 		wbuf_put_u16(w, 0);
 	}
 	if (k == 0 || bgp_msg_end(w, hdr) == -1) {
@@ -945,14 +942,15 @@ bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p,
 
 size_t
 bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
-    const struct bgp_parse_ctx *ctx, const struct wr_prefix *p, size_t n)
+			   const struct bgp_parse_ctx *ctx,
+			   const struct wr_prefix *p, size_t n)
 {
-	long	hdr, alen;
-	size_t	i, k = 0;
+	long hdr, alen;
+	size_t i, k = 0;
 
 	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
-	wbuf_put_u16(w, 0);	/* no withdrawn routes */
+	wbuf_put_u16(w, 0); /* no withdrawn routes */
 	if ((alen = wbuf_reserve(w, 2)) == -1)
 		goto fail;
 	for (i = 0; i < nitems(upd_attr_put); i++)

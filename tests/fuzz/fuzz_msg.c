@@ -17,19 +17,23 @@
 #include "log.h"
 #include "msg.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const struct bgp_parse_ctx fuzz_ctx[] = {
-	{ .as4 = 0, .ebgp = 0 },
-	{ .as4 = 1, .ebgp = 0 },
-	{ .as4 = 1, .ebgp = 1 },
+    {.as4 = 0, .ebgp = 0},
+    {.as4 = 1, .ebgp = 0},
+    {.as4 = 1, .ebgp = 1},
 };
 
 /* far too large for the stack */
-static struct bgp_update	fuzz_u1, fuzz_u2;
-static uint8_t			fuzz_out[BGP_MAX_LEN * 2];
+static struct bgp_update fuzz_u1, fuzz_u2;
+static uint8_t fuzz_out[BGP_MAX_LEN * 2];
 
-#define CHECK(x)	do { if (!(x)) abort(); } while (0)
+#define CHECK(x)                                                               \
+	do {                                                                   \
+		if (!(x))                                                      \
+			abort();                                               \
+	} while (0)
 
 static void
 fuzz_same_attrs(const struct rib_attrs *a, const struct rib_attrs *b)
@@ -38,35 +42,37 @@ fuzz_same_attrs(const struct rib_attrs *a, const struct rib_attrs *b)
 	CHECK(a->med == b->med && a->local_pref == b->local_pref);
 	CHECK(addr_cmp(&a->nexthop, &b->nexthop) == 0);
 	CHECK(a->aggregator_as == b->aggregator_as &&
-	    a->aggregator_id == b->aggregator_id);
-	CHECK(a->aspath_len == b->aspath_len && (a->aspath_len == 0 ||
-	    memcmp(a->aspath, b->aspath, a->aspath_len) == 0));
+	      a->aggregator_id == b->aggregator_id);
+	CHECK(a->aspath_len == b->aspath_len &&
+	      (a->aspath_len == 0 ||
+	       memcmp(a->aspath, b->aspath, a->aspath_len) == 0));
 	CHECK(a->communities_len == b->communities_len &&
-	    (a->communities_len == 0 ||
-	    memcmp(a->communities, b->communities, a->communities_len) == 0));
-	CHECK(a->unknown_len == b->unknown_len && (a->unknown_len == 0 ||
-	    memcmp(a->unknown, b->unknown, a->unknown_len) == 0));
+	      (a->communities_len == 0 || memcmp(a->communities, b->communities,
+						 a->communities_len) == 0));
+	CHECK(a->unknown_len == b->unknown_len &&
+	      (a->unknown_len == 0 ||
+	       memcmp(a->unknown, b->unknown, a->unknown_len) == 0));
 }
 
 /* Re-encode what was accepted and parse it again. */
 static void
 fuzz_update_again(const struct bgp_parse_ctx *ctx)
 {
-	struct bgp_err	err;
-	struct wbuf	w;
-	struct ibuf	b;
-	size_t		k;
+	struct bgp_err err;
+	struct wbuf w;
+	struct ibuf b;
+	size_t k;
 
 	CHECK(aspath_valid(fuzz_u1.attrs.aspath, fuzz_u1.attrs.aspath_len));
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
 	k = bgp_update_encode_announce(&w, &fuzz_u1.attrs, ctx, fuzz_u1.nlri,
-	    fuzz_u1.nnlri);
+				       fuzz_u1.nnlri);
 	CHECK(k > 0 && w.len <= BGP_MAX_LEN);
 	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
 	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
 	CHECK(!fuzz_u2.treat_as_withdraw && fuzz_u2.nnlri == k);
 	CHECK(memcmp(fuzz_u1.nlri, fuzz_u2.nlri, k * sizeof(*fuzz_u1.nlri)) ==
-	    0);
+	      0);
 	/* RFC 6793 makes 2-octet sessions lossy (AS_TRANS, confeds) */
 	if (!ctx->as4)
 		return;
@@ -74,12 +80,32 @@ fuzz_update_again(const struct bgp_parse_ctx *ctx)
 	fuzz_same_attrs(&fuzz_u1.attrs, &fuzz_u2.attrs);
 }
 
+/* The withdrawn routes (IPv4 from MP_UNREACH_NLRI too) fit in one. */
+static void
+fuzz_withdraw_again(const struct bgp_parse_ctx *ctx)
+{
+	struct bgp_err err;
+	struct wbuf w;
+	struct ibuf b;
+	size_t k;
+
+	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
+	k = bgp_update_encode_withdraw(&w, fuzz_u1.withdrawn,
+				       fuzz_u1.nwithdrawn);
+	CHECK(k == fuzz_u1.nwithdrawn && w.len <= BGP_MAX_LEN);
+	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
+	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
+	CHECK(fuzz_u2.nwithdrawn == k && fuzz_u2.nnlri == 0);
+	CHECK(memcmp(fuzz_u1.withdrawn, fuzz_u2.withdrawn,
+		     k * sizeof(*fuzz_u1.withdrawn)) == 0);
+}
+
 static void
 fuzz_update(const uint8_t *body, size_t len)
 {
-	struct bgp_err	err;
-	struct ibuf	b;
-	size_t		i;
+	struct bgp_err err;
+	struct ibuf b;
+	size_t i;
 
 	for (i = 0; i < sizeof(fuzz_ctx) / sizeof(fuzz_ctx[0]); i++) {
 		ibuf_init(&b, body, len);
@@ -90,16 +116,18 @@ fuzz_update(const uint8_t *body, size_t len)
 		CHECK(fuzz_u1.nnlri + fuzz_u1.nwithdrawn <= len);
 		if (fuzz_u1.nnlri > 0 && !fuzz_u1.treat_as_withdraw)
 			fuzz_update_again(&fuzz_ctx[i]);
+		if (fuzz_u1.nwithdrawn > 0)
+			fuzz_withdraw_again(&fuzz_ctx[i]);
 	}
 }
 
 static void
 fuzz_open(const uint8_t *body, size_t len)
 {
-	struct bgp_open	o, o2;
-	struct bgp_err	err;
-	struct wbuf	w;
-	struct ibuf	b;
+	struct bgp_open o, o2;
+	struct bgp_err err;
+	struct wbuf w;
+	struct ibuf b;
 
 	ibuf_init(&b, body, len);
 	if (bgp_open_parse(&b, &o, &err) == -1) {
@@ -119,27 +147,26 @@ fuzz_open(const uint8_t *body, size_t len)
 static void
 fuzz_notify(const uint8_t *body, size_t len)
 {
-	struct bgp_notify	n;
-	struct wbuf		w;
-	struct ibuf		b;
+	struct bgp_notify n;
+	struct wbuf w;
+	struct ibuf b;
 
 	ibuf_init(&b, body, len);
 	if (bgp_notify_parse(&b, &n) == -1)
 		return;
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
-	CHECK(bgp_notify_encode(&w, n.code, n.subcode, n.data, n.datalen) ==
-	    0);
+	CHECK(bgp_notify_encode(&w, n.code, n.subcode, n.data, n.datalen) == 0);
 	CHECK(w.len == BGP_HDR_LEN + len &&
-	    memcmp(fuzz_out + BGP_HDR_LEN, body, len) == 0);
+	      memcmp(fuzz_out + BGP_HDR_LEN, body, len) == 0);
 }
 
 static void
 fuzz_other(uint8_t type, const uint8_t *body, size_t len)
 {
-	struct bgp_rrefresh	rr;
-	struct bgp_err		err;
-	struct ibuf		b;
-	char			buf[128];
+	struct bgp_rrefresh rr;
+	struct bgp_err err;
+	struct ibuf b;
+	char buf[128];
 
 	ibuf_init(&b, body, len);
 	if (type == BGP_KEEPALIVE)
@@ -153,10 +180,10 @@ fuzz_other(uint8_t type, const uint8_t *body, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int	init;
-	struct bgp_err	err;
-	uint8_t		type;
-	uint16_t	len;
+	static int init;
+	struct bgp_err err;
+	uint8_t type;
+	uint16_t len;
 
 	if (!init) {
 		log_init(0, 0, "fuzz_msg");

@@ -14,17 +14,18 @@
 
 #include "msg.h"
 
-#define M16	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, \
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+#define M16                                                                    \
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,      \
+	    0xff, 0xff, 0xff, 0xff, 0xff
 
 /* shared by the tests: far too large for the stack */
-static struct bgp_update	upd;
-static struct bgp_err		err;
-static uint8_t			out[8192];
+static struct bgp_update upd;
+static struct bgp_err err;
+static uint8_t out[8192];
 
-static const struct bgp_parse_ctx ctx_as4 = { .as4 = 1, .ebgp = 0 };
-static const struct bgp_parse_ctx ctx_as2 = { .as4 = 0, .ebgp = 0 };
-static const struct bgp_parse_ctx ctx_ebgp4 = { .as4 = 1, .ebgp = 1 };
+static const struct bgp_parse_ctx ctx_as4 = {.as4 = 1, .ebgp = 0};
+static const struct bgp_parse_ctx ctx_as2 = {.as4 = 0, .ebgp = 0};
+static const struct bgp_parse_ctx ctx_ebgp4 = {.as4 = 1, .ebgp = 1};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -52,8 +53,8 @@ upd_body(const uint8_t *body, size_t len, const struct bgp_parse_ctx *ctx)
 static int
 upd_msg(const uint8_t *msg, size_t len, const struct bgp_parse_ctx *ctx)
 {
-	uint8_t		type;
-	uint16_t	mlen;
+	uint8_t type;
+	uint16_t mlen;
 
 	assert_int_equal(bgp_hdr_parse(msg, &type, &mlen, &err), 0);
 	assert_int_equal(type, BGP_UPDATE);
@@ -115,6 +116,7 @@ contains(const uint8_t *hay, size_t hlen, const uint8_t *n, size_t nlen)
 /* ---- OPEN -------------------------------------------------------------- */
 
 /* AS 64512, hold 90, id 198.18.0.1; MP IPv4, RR, AS4, GR (R, 120 s, F) */
+/* clang-format off */
 static const uint8_t open_vec[] = {
 	M16, 0x00, 0x35, 0x01,
 	0x04, 0xfc, 0x00, 0x00, 0x5a, 0xc6, 0x12, 0x00, 0x01,
@@ -125,6 +127,7 @@ static const uint8_t open_vec[] = {
 	0x41, 0x04, 0x00, 0x00, 0xfc, 0x00,	/* AS4 64512 */
 	0x40, 0x06, 0x80, 0x78, 0x00, 0x01, 0x01, 0x80,	/* GR */
 };
+/* clang-format on */
 
 static void
 fill_open(struct bgp_open *o)
@@ -147,8 +150,8 @@ fill_open(struct bgp_open *o)
 static void
 test_open_encode(void **state)
 {
-	struct bgp_open	o;
-	struct wbuf	w;
+	struct bgp_open o;
+	struct wbuf w;
 
 	fill_open(&o);
 	wbuf_init(&w, out, sizeof(out));
@@ -160,9 +163,9 @@ test_open_encode(void **state)
 static void
 test_open_parse(void **state)
 {
-	struct bgp_open	o, want;
-	uint8_t		type;
-	uint16_t	len;
+	struct bgp_open o, want;
+	uint8_t type;
+	uint16_t len;
 
 	assert_int_equal(bgp_hdr_parse(open_vec, &type, &len, &err), 0);
 	assert_int_equal(type, BGP_OPEN);
@@ -179,8 +182,8 @@ test_open_parse(void **state)
 static void
 test_open_as_trans(void **state)
 {
-	struct bgp_open	o, p;
-	struct wbuf	w;
+	struct bgp_open o, p;
+	struct wbuf w;
 
 	fill_open(&o);
 	o.caps.as4_value = 4200000000u;
@@ -202,12 +205,14 @@ test_open_as_trans(void **state)
 static void
 test_open_2octet(void **state)
 {
+	/* clang-format off */
 	static const uint8_t body[] = {
 		0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01, 0x00,
 	};
-	struct bgp_open	o;
-	uint8_t		msg[64], type;
-	uint16_t	len;
+	/* clang-format on */
+	struct bgp_open o;
+	uint8_t msg[64], type;
+	uint16_t len;
 
 	/* the header says 29: the shortest OPEN there is */
 	assert_int_equal(mkmsg(msg, BGP_OPEN, body, sizeof(body)), 29);
@@ -226,6 +231,7 @@ test_open_2octet(void **state)
 static void
 test_open_ext_params(void **state)
 {
+	/* clang-format off */
 	static const uint8_t body[] = {
 		0x04, 0xfd, 0xe9, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x01,
 		0xff, 0xff, 0x00, 0x13,		/* RFC 9072, 19 octets */
@@ -234,6 +240,7 @@ test_open_ext_params(void **state)
 		0x01, 0x04, 0x00, 0x01, 0x00, 0x80,	/* MP VPNv4 */
 		0x49, 0x02, 0x61, 0x62,		/* FQDN: unknown here */
 	};
+	/* clang-format on */
 	struct bgp_open o;
 
 	assert_int_equal(open_body(body, sizeof(body), &o), 0);
@@ -245,17 +252,17 @@ static void
 test_open_errors(void **state)
 {
 	uint8_t body[] = {
-		0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01,
-		0x08, 0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe9,
+	    0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01,
+	    0x08, 0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd, 0xe9,
 	};
-	uint8_t		b[sizeof(body)];
-	struct bgp_open	o;
+	uint8_t b[sizeof(body)];
+	struct bgp_open o;
 
 	assert_int_equal(open_body(body, sizeof(body), &o), 0);
 	assert_int_equal(o.caps.as4_value, 65001);
 
 	memcpy(b, body, sizeof(b));
-	b[0] = 3;		/* version 3 */
+	b[0] = 3; /* version 3 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_VERSION);
 	assert_int_equal(err.datalen, 2);
@@ -263,39 +270,42 @@ test_open_errors(void **state)
 	assert_int_equal(err.data[1], 4);
 
 	memcpy(b, body, sizeof(b));
-	b[4] = 2;		/* hold time 2 */
+	b[4] = 2; /* hold time 2 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_HOLDTIME);
 
 	memcpy(b, body, sizeof(b));
-	memset(b + 5, 0, 4);	/* BGP identifier 0 */
+	memset(b + 5, 0, 4); /* BGP identifier 0 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_BGPID);
 
 	memcpy(b, body, sizeof(b));
-	b[9] = 9;		/* opt param length past the end */
+	b[9] = 9; /* opt param length past the end */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
-	b[11] = 7;		/* parameter length past the end */
+	b[11] = 7; /* parameter length past the end */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
-	b[13] = 5;		/* capability length past the parameter */
+	b[13] = 5; /* capability length past the parameter */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
-	b[10] = 1;		/* authentication parameter */
+	b[10] = 1; /* authentication parameter */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
 	assert_err(ERR_OPEN, ERR_OPEN_OPT);
 
 	/* 4-octet AS capability of the wrong length */
-	assert_int_equal(open_body((const uint8_t []){ 0x04, 0xfd, 0xe9,
-	    0x00, 0xb4, 0x0a, 0x00, 0x00, 0x01, 0x07, 0x02, 0x05, 0x41,
-	    0x03, 0x00, 0xfd, 0xe9 }, 17, &o), -1);
+	assert_int_equal(
+	    open_body((const uint8_t[]){0x04, 0xfd, 0xe9, 0x00, 0xb4, 0x0a,
+					0x00, 0x00, 0x01, 0x07, 0x02, 0x05,
+					0x41, 0x03, 0x00, 0xfd, 0xe9},
+		      17, &o),
+	    -1);
 	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	/* too short for the fixed part */
@@ -307,10 +317,10 @@ test_open_errors(void **state)
 
 static void
 hdr_expect(uint8_t *h, uint8_t code, uint8_t subcode, size_t datalen,
-    uint16_t data)
+	   uint16_t data)
 {
-	uint8_t		type;
-	uint16_t	len;
+	uint8_t type;
+	uint16_t len;
 
 	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), -1);
 	assert_err(code, subcode);
@@ -324,7 +334,7 @@ hdr_expect(uint8_t *h, uint8_t code, uint8_t subcode, size_t datalen,
 static void
 test_hdr_errors(void **state)
 {
-	uint8_t h[BGP_HDR_LEN] = { M16, 0x00, 0x13, BGP_KEEPALIVE };
+	uint8_t h[BGP_HDR_LEN] = {M16, 0x00, 0x13, BGP_KEEPALIVE};
 	uint8_t type;
 	uint16_t len;
 
@@ -338,9 +348,9 @@ test_hdr_errors(void **state)
 	h[17] = 0x01;
 	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 4097);
 	h[16] = 0;
-	h[17] = 20;		/* KEEPALIVE of 20 */
+	h[17] = 20; /* KEEPALIVE of 20 */
 	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
-	h[18] = BGP_OPEN;	/* OPEN of 20 < 29 */
+	h[18] = BGP_OPEN; /* OPEN of 20 < 29 */
 	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
 	h[18] = BGP_ROUTE_REFRESH;
 	hdr_expect(h, ERR_HEADER, ERR_HDR_LEN, 2, 20);
@@ -357,11 +367,11 @@ test_hdr_errors(void **state)
 static void
 test_keepalive(void **state)
 {
-	static const uint8_t want[] = { M16, 0x00, 0x13, 0x04 };
-	struct wbuf	w;
-	struct ibuf	b;
-	uint8_t		type;
-	uint16_t	len;
+	static const uint8_t want[] = {M16, 0x00, 0x13, 0x04};
+	struct wbuf w;
+	struct ibuf b;
+	uint8_t type;
+	uint16_t len;
 
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_keepalive_encode(&w), 0);
@@ -384,17 +394,20 @@ test_keepalive(void **state)
 static void
 test_notify(void **state)
 {
+	/* clang-format off */
 	static const uint8_t want[] = {
 		M16, 0x00, 0x18, 0x03, 0x06, 0x04, 0x62, 0x79, 0x65,
 	};
-	struct bgp_notify	n;
-	struct wbuf		w;
-	struct ibuf		b;
-	char			buf[80];
+	/* clang-format on */
+	struct bgp_notify n;
+	struct wbuf w;
+	struct ibuf b;
+	char buf[80];
 
 	wbuf_init(&w, out, sizeof(out));
-	assert_int_equal(bgp_notify_encode(&w, ERR_CEASE,
-	    ERR_CEASE_ADMIN_RESET, "bye", 3), 0);
+	assert_int_equal(
+	    bgp_notify_encode(&w, ERR_CEASE, ERR_CEASE_ADMIN_RESET, "bye", 3),
+	    0);
 	assert_int_equal(w.len, sizeof(want));
 	assert_memory_equal(out, want, sizeof(want));
 	ibuf_init(&b, want + 19, sizeof(want) - 19);
@@ -404,7 +417,7 @@ test_notify(void **state)
 	assert_int_equal(n.datalen, 3);
 	assert_memory_equal(n.data, "bye", 3);
 	assert_string_equal(bgp_err_str(n.code, n.subcode, buf, sizeof(buf)),
-	    "Cease/Administrative Reset");
+			    "Cease/Administrative Reset");
 	ibuf_init(&b, want + 19, 1);
 	assert_int_equal(bgp_notify_parse(&b, &n), -1);
 
@@ -422,27 +435,30 @@ test_names(void **state)
 	assert_string_equal(bgp_msg_name(BGP_OPEN), "OPEN");
 	assert_string_equal(bgp_msg_name(BGP_ROUTE_REFRESH), "ROUTE-REFRESH");
 	assert_string_equal(bgp_msg_name(99), "unknown");
-	assert_string_equal(bgp_err_str(ERR_UPDATE, ERR_UPD_ASPATH, buf,
-	    sizeof(buf)), "UPDATE Message Error/Malformed AS_PATH");
+	assert_string_equal(
+	    bgp_err_str(ERR_UPDATE, ERR_UPD_ASPATH, buf, sizeof(buf)),
+	    "UPDATE Message Error/Malformed AS_PATH");
 	assert_string_equal(bgp_err_str(ERR_HOLDTIMER, 0, buf, sizeof(buf)),
-	    "Hold Timer Expired");
+			    "Hold Timer Expired");
 	assert_string_equal(bgp_err_str(ERR_OPEN, 99, buf, sizeof(buf)),
-	    "OPEN Message Error/99");
+			    "OPEN Message Error/99");
 	assert_string_equal(bgp_err_str(42, 7, buf, sizeof(buf)), "42/7");
 	assert_string_equal(bgp_err_str(ERR_HEADER, ERR_HDR_SYNC, buf, 8),
-	    "Message");
+			    "Message");
 }
 
 static void
 test_rrefresh(void **state)
 {
+	/* clang-format off */
 	static const uint8_t want[] = {
 		M16, 0x00, 0x17, 0x05, 0x00, 0x01, 0x01, 0x01,
 	};
-	struct bgp_rrefresh	rr = { AFI_IPV4, RREFRESH_BORR, SAFI_UNICAST };
-	struct bgp_rrefresh	p;
-	struct wbuf		w;
-	struct ibuf		b;
+	/* clang-format on */
+	struct bgp_rrefresh rr = {AFI_IPV4, RREFRESH_BORR, SAFI_UNICAST};
+	struct bgp_rrefresh p;
+	struct wbuf w;
+	struct ibuf b;
 
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_rrefresh_encode(&w, &rr), 0);
@@ -458,6 +474,7 @@ test_rrefresh(void **state)
 
 /* ---- UPDATE ------------------------------------------------------------ */
 
+/* clang-format off */
 #define ATTRS_VEC							\
 	0x40, 0x01, 0x01, 0x00,				/* ORIGIN IGP */ \
 	0x40, 0x02, 0x0a, 0x02, 0x02, 0x00, 0x00, 0xfc, 0x00,		\
@@ -473,7 +490,9 @@ test_rrefresh(void **state)
 #define NLRI_VEC							\
 	0x20, 0x0a, 0xf4, 0x01, 0x05,		/* 10.244.1.5/32 */	\
 	0x18, 0x0a, 0xf4, 0x02			/* 10.244.2.0/24 */
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t upd_vec[] = {
 	M16, 0x00, 0x62, 0x02,
 	0x00, 0x07,
@@ -481,19 +500,22 @@ static const uint8_t upd_vec[] = {
 	0x14, 0x0a, 0x01, 0xff,			/* 10.1.255.0/20: masked */
 	0x00, 0x3b, ATTRS_VEC, NLRI_VEC,
 };
+/* clang-format on */
 
 /* What bgp_update_encode_announce() must make of the same attributes. */
+/* clang-format off */
 static const uint8_t announce_vec[] = {
 	M16, 0x00, 0x5b, 0x02,
 	0x00, 0x00, 0x00, 0x3b, ATTRS_VEC, NLRI_VEC,
 };
+/* clang-format on */
 
 static void
 test_update_parse(void **state)
 {
-	const struct rib_attrs	*a = &upd.attrs;
-	static const uint8_t	comm[] = { 0xfc, 0x00, 0x00, 0x64 };
-	char			buf[WR_ADDRSTRLEN];
+	const struct rib_attrs *a = &upd.attrs;
+	static const uint8_t comm[] = {0xfc, 0x00, 0x00, 0x64};
+	char buf[WR_ADDRSTRLEN];
 
 	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
 	assert_int_equal(err.code, 0);
@@ -510,9 +532,9 @@ test_update_parse(void **state)
 	assert_aspath(a, "64512 64513");
 	assert_int_equal(a->nexthop.af, AF_INET);
 	assert_string_equal(addr_ntop(&a->nexthop, buf, sizeof(buf)),
-	    "198.18.0.2");
+			    "198.18.0.2");
 	assert_int_equal(a->flags, RIB_A_MED | RIB_A_LOCAL_PREF |
-	    RIB_A_ATOMIC_AGG | RIB_A_AGGREGATOR);
+				       RIB_A_ATOMIC_AGG | RIB_A_AGGREGATOR);
 	assert_int_equal(a->med, 50);
 	assert_int_equal(a->local_pref, 200);
 	assert_int_equal(a->aggregator_as, 64512);
@@ -527,24 +549,22 @@ test_update_parse(void **state)
 static void
 test_update_announce(void **state)
 {
-	struct rib_attrs	a;
-	struct wr_prefix	p[2];
-	struct wbuf		w;
+	struct rib_attrs a;
+	struct wr_prefix p[2];
+	struct wbuf w;
 
 	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
 	a = upd.attrs;
 	memcpy(p, upd.nlri, sizeof(p));
 	wbuf_init(&w, out, sizeof(out));
-	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2),
-	    2);
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2), 2);
 	assert_int_equal(w.len, sizeof(announce_vec));
 	assert_memory_equal(out, announce_vec, sizeof(announce_vec));
 
 	/* no IPv4 next hop: nothing written */
 	a.nexthop.af = 0;
 	wbuf_init(&w, out, sizeof(out));
-	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2),
-	    0);
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2), 0);
 	assert_int_equal(w.len, 0);
 }
 
@@ -552,10 +572,12 @@ test_update_announce(void **state)
 static void
 wide_attrs(struct rib_attrs *a, uint8_t *path)
 {
+	/* clang-format off */
 	static const uint8_t p[] = {
 		0x02, 0x03, 0x00, 0x00, 0xfd, 0xe9, 0xfa, 0x56, 0xea, 0x01,
 		0x00, 0x00, 0xfd, 0xea,
 	};
+	/* clang-format on */
 
 	memcpy(path, p, sizeof(p));
 	memset(a, 0, sizeof(*a));
@@ -572,10 +594,10 @@ wide_attrs(struct rib_attrs *a, uint8_t *path)
 static void
 roundtrip(const struct bgp_parse_ctx *ctx)
 {
-	struct rib_attrs	a;
-	struct wr_prefix	p;
-	struct wbuf		w;
-	uint8_t			path[64];
+	struct rib_attrs a;
+	struct wr_prefix p;
+	struct wbuf w;
+	uint8_t path[64];
 
 	wide_attrs(&a, path);
 	mkpfx(&p, "10.244.9.0/24");
@@ -605,30 +627,38 @@ test_roundtrip_as4(void **state)
 static void
 test_roundtrip_as2(void **state)
 {
+	/* clang-format off */
 	static const uint8_t aspath2[] = {
 		0x40, 0x02, 0x08, 0x02, 0x03, 0xfd, 0xe9, 0x5b, 0xa0,
 		0xfd, 0xea,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t as4path[] = {
 		0xc0, 0x11, 0x0e, 0x02, 0x03, 0x00, 0x00, 0xfd, 0xe9,
 		0xfa, 0x56, 0xea, 0x01, 0x00, 0x00, 0xfd, 0xea,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t aggr[] = {
 		0xc0, 0x07, 0x06, 0x5b, 0xa0, 0x0a, 0x00, 0x00, 0x09,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t as4aggr[] = {
 		0xc0, 0x12, 0x08, 0xfa, 0x56, 0xea, 0x02, 0x0a, 0x00, 0x00, 0x09,
 	};
-	struct rib_attrs	a;
-	struct wr_prefix	p;
-	struct wbuf		w;
-	uint8_t			path[64];
+	/* clang-format on */
+	struct rib_attrs a;
+	struct wr_prefix p;
+	struct wbuf w;
+	uint8_t path[64];
 
 	wide_attrs(&a, path);
 	mkpfx(&p, "10.244.9.0/24");
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as2, &p, 1),
-	    1);
+			 1);
 	assert_true(contains(out, w.len, aspath2, sizeof(aspath2)));
 	assert_true(contains(out, w.len, as4path, sizeof(as4path)));
 	assert_true(contains(out, w.len, aggr, sizeof(aggr)));
@@ -640,6 +670,7 @@ test_roundtrip_as2(void **state)
 static void
 test_as4path_merge(void **state)
 {
+	/* clang-format off */
 	static const uint8_t body[] = {
 		0x00, 0x00, 0x00, 0x2d,
 		0x40, 0x01, 0x01, 0x00,
@@ -650,6 +681,8 @@ test_as4path_merge(void **state)
 		    0x00, 0x00, 0xfd, 0xea, 0x03, 0x01, 0x00, 0x00, 0x00, 0x01,
 		0x18, 0x0a, 0x00, 0x01,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t shorter[] = {
 		0x00, 0x00, 0x00, 0x1f,
 		0x40, 0x01, 0x01, 0x00,
@@ -659,6 +692,7 @@ test_as4path_merge(void **state)
 		    0x00, 0x00, 0xfd, 0xea,
 		0x18, 0x0a, 0x00, 0x01,
 	};
+	/* clang-format on */
 
 	assert_int_equal(upd_body(body, sizeof(body), &ctx_as2), 0);
 	assert_false(upd.treat_as_withdraw);
@@ -672,13 +706,14 @@ test_as4path_merge(void **state)
 
 	/* from a 4-octet speaker AS4_PATH is discarded (RFC 6793 §6) */
 	assert_int_equal(upd_body(body, sizeof(body), &ctx_as4), 0);
-	assert_true(upd.treat_as_withdraw);	/* 2-octet AS_PATH */
+	assert_true(upd.treat_as_withdraw); /* 2-octet AS_PATH */
 }
 
 /* RFC 6793 §4.2.3: an AGGREGATOR not AS_TRANS voids AS4_PATH */
 static void
 test_as4path_aggregator(void **state)
 {
+	/* clang-format off */
 	static const uint8_t body[] = {
 		0x00, 0x00, 0x00, 0x24,
 		0x40, 0x01, 0x01, 0x00,
@@ -688,6 +723,7 @@ test_as4path_aggregator(void **state)
 		0xc0, 0x11, 0x06, 0x02, 0x01, 0xfa, 0x56, 0xea, 0x01,
 		0x18, 0x0a, 0x00, 0x01,
 	};
+	/* clang-format on */
 
 	assert_int_equal(upd_body(body, sizeof(body), &ctx_as2), 0);
 	assert_false(upd.treat_as_withdraw);
@@ -699,11 +735,11 @@ test_as4path_aggregator(void **state)
 static void
 test_extended_length(void **state)
 {
-	static uint8_t		path[2 + 100 * 4];
-	struct rib_attrs	a;
-	struct wr_prefix	p;
-	struct wbuf		w;
-	size_t			i;
+	static uint8_t path[2 + 100 * 4];
+	struct rib_attrs a;
+	struct wr_prefix p;
+	struct wbuf w;
+	size_t i;
 
 	path[0] = AS_SEQUENCE;
 	path[1] = 100;
@@ -718,23 +754,23 @@ test_extended_length(void **state)
 	mkpfx(&p, "10.0.0.0/8");
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, &p, 1),
-	    1);
-	assert_true(contains(out, w.len, (const uint8_t []){ 0x50, 0x02,
-	    0x01, 0x92 }, 4));
+			 1);
+	assert_true(
+	    contains(out, w.len, (const uint8_t[]){0x50, 0x02, 0x01, 0x92}, 4));
 	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
 	assert_int_equal(upd.attrs.aspath_len, sizeof(path));
 	assert_memory_equal(upd.attrs.aspath, path, sizeof(path));
 
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as2, &p, 1),
-	    1);
+			 1);
 	assert_int_equal(upd_msg(out, w.len, &ctx_as2), 0);
 	assert_false(upd.treat_as_withdraw);
 	assert_int_equal(upd.attrs.aspath_len, sizeof(path));
 	assert_memory_equal(upd.attrs.aspath, path, sizeof(path));
 }
 
-#define NPACK	2000
+#define NPACK 2000
 
 static void
 pack_prefixes(struct wr_prefix *p)
@@ -765,11 +801,11 @@ check_packed(uint8_t *seen, const struct wr_prefix *list, size_t n)
 static void
 test_pack_announce(void **state)
 {
-	static struct wr_prefix	p[NPACK];
-	static uint8_t		seen[NPACK];
-	struct rib_attrs	a;
-	struct wbuf		w;
-	size_t			done = 0, k, got = 0, msgs = 0;
+	static struct wr_prefix p[NPACK];
+	static uint8_t seen[NPACK];
+	struct rib_attrs a;
+	struct wbuf w;
+	size_t done = 0, k, got = 0, msgs = 0;
 
 	pack_prefixes(p);
 	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
@@ -777,7 +813,7 @@ test_pack_announce(void **state)
 	while (done < NPACK) {
 		wbuf_init(&w, out, sizeof(out));
 		k = bgp_update_encode_announce(&w, &a, &ctx_as4, p + done,
-		    NPACK - done);
+					       NPACK - done);
 		assert_true(k > 0);
 		assert_true(w.len <= BGP_MAX_LEN);
 		assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
@@ -794,10 +830,10 @@ test_pack_announce(void **state)
 static void
 test_pack_withdraw(void **state)
 {
-	static struct wr_prefix	p[NPACK];
-	static uint8_t		seen[NPACK];
-	struct wbuf		w;
-	size_t			done = 0, k, got = 0;
+	static struct wr_prefix p[NPACK];
+	static uint8_t seen[NPACK];
+	struct wbuf w;
+	size_t done = 0, k, got = 0;
 
 	pack_prefixes(p);
 	while (done < NPACK) {
@@ -811,7 +847,7 @@ test_pack_withdraw(void **state)
 		assert_false(upd.end_of_rib);
 		got += check_packed(seen, upd.withdrawn, upd.nwithdrawn);
 		done += k;
-		if (done < NPACK)	/* (4096 - 23) / 5 */
+		if (done < NPACK) /* (4096 - 23) / 5 */
 			assert_int_equal(k, 814);
 	}
 	assert_int_equal(got, NPACK);
@@ -828,10 +864,12 @@ test_pack_withdraw(void **state)
 static void
 test_eor(void **state)
 {
-	static const uint8_t want[] = { M16, 0x00, 0x17, 0x02, 0, 0, 0, 0 };
+	static const uint8_t want[] = {M16, 0x00, 0x17, 0x02, 0, 0, 0, 0};
+	/* clang-format off */
 	static const uint8_t v6eor[] = {
 		0x00, 0x00, 0x00, 0x06, 0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
 	};
+	/* clang-format on */
 	struct wbuf w;
 
 	wbuf_init(&w, out, sizeof(out));
@@ -847,8 +885,10 @@ test_eor(void **state)
 	assert_false(upd.treat_as_withdraw);
 
 	/* a withdrawal is not an End-of-RIB */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x02, 0x08, 0x0a,
-	    0x00, 0x00 }, 6, &ctx_as4), 0);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x02, 0x08, 0x0a, 0x00, 0x00}, 6,
+		     &ctx_as4),
+	    0);
 	assert_false(upd.end_of_rib);
 	assert_int_equal(upd.nwithdrawn, 1);
 }
@@ -862,12 +902,14 @@ test_eor(void **state)
 static size_t
 mkupd(uint8_t *b, const uint8_t *extra, size_t elen, int nexthop)
 {
+	/* clang-format off */
 	static const uint8_t base[] = {
 		0x40, 0x01, 0x01, 0x00,
 		0x40, 0x02, 0x06, 0x02, 0x01, 0x00, 0x00, 0xfc, 0x00,
 	};
-	static const uint8_t nh[] = { 0x40, 0x03, 0x04, 0x0a, 0, 0, 1 };
-	static const uint8_t nlri[] = { 0x18, 0x0a, 0x00, 0x01 };
+	/* clang-format on */
+	static const uint8_t nh[] = {0x40, 0x03, 0x04, 0x0a, 0, 0, 1};
+	static const uint8_t nlri[] = {0x18, 0x0a, 0x00, 0x01};
 	size_t alen = sizeof(base) + elen + (nexthop ? sizeof(nh) : 0), n;
 
 	b[0] = b[1] = 0;
@@ -889,20 +931,20 @@ mkupd(uint8_t *b, const uint8_t *extra, size_t elen, int nexthop)
 static int
 upd_extra(const uint8_t *extra, size_t elen, const struct bgp_parse_ctx *c)
 {
-	static uint8_t b[512];	/* upd.attrs points into it */
+	static uint8_t b[512]; /* upd.attrs points into it */
 
 	return upd_body(b, mkupd(b, extra, elen, 1), c);
 }
 
-#define EXTRA(c, ...)							\
-	upd_extra((const uint8_t []){ __VA_ARGS__ },			\
-	    sizeof((const uint8_t []){ __VA_ARGS__ }), c)
+#define EXTRA(c, ...)                                                          \
+	upd_extra((const uint8_t[]){__VA_ARGS__},                              \
+		  sizeof((const uint8_t[]){__VA_ARGS__}), c)
 
 static void
 assert_withdraw(uint8_t subcode)
 {
 	assert_true(upd.treat_as_withdraw);
-	assert_int_equal(upd.nnlri, 1);		/* to be withdrawn */
+	assert_int_equal(upd.nnlri, 1); /* to be withdrawn */
 	assert_pfx(&upd.nlri[0], "10.0.1.0/24");
 	assert_err(ERR_UPDATE, subcode);
 }
@@ -919,7 +961,7 @@ static void
 test_upd_lengths(void **state)
 {
 	uint8_t b[512];
-	size_t	n = mkupd(b, NULL, 0, 1);
+	size_t n = mkupd(b, NULL, 0, 1);
 
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_clean();
@@ -930,20 +972,24 @@ test_upd_lengths(void **state)
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
 	/* withdrawn length past the message */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x10, 0x0a },
-	    3, &ctx_as4), -1);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x10, 0x0a}, 3, &ctx_as4), -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 	assert_int_equal(upd_body(b, 1, &ctx_as4), -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
 	/* an attribute length past the attribute section */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x04,
-	    0x40, 0x01, 0x05, 0x00, 0x18, 0x0a, 0x00, 0x01, 0x00 }, 13,
-	    &ctx_as4), -1);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x04, 0x40, 0x01, 0x05,
+				       0x00, 0x18, 0x0a, 0x00, 0x01, 0x00},
+		     13, &ctx_as4),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 	/* .. or a header cut short */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x02,
-	    0x50, 0x01 }, 6, &ctx_as4), -1);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x02, 0x50, 0x01}, 6,
+		     &ctx_as4),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
 	/* prefix length 33 in NLRI and in withdrawn routes */
@@ -951,12 +997,17 @@ test_upd_lengths(void **state)
 	b[n - 4] = 33;
 	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
 	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x05, 0x21, 0x0a,
-	    0x00, 0x00, 0x01, 0x00, 0x00 }, 9, &ctx_as4), -1);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x05, 0x21, 0x0a, 0x00, 0x00, 0x01,
+				       0x00, 0x00},
+		     9, &ctx_as4),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
 	/* a prefix cut short */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x02, 0x18, 0x0a,
-	    0x00, 0x00 }, 6, &ctx_as4), -1);
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x02, 0x18, 0x0a, 0x00, 0x00}, 6,
+		     &ctx_as4),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
 }
 
@@ -964,24 +1015,24 @@ static void
 test_upd_origin_aspath(void **state)
 {
 	uint8_t b[512];
-	size_t	n = mkupd(b, NULL, 0, 1);
+	size_t n = mkupd(b, NULL, 0, 1);
 
-	b[7] = 3;		/* ORIGIN 3 */
+	b[7] = 3; /* ORIGIN 3 */
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_ORIGIN);
 
 	n = mkupd(b, NULL, 0, 1);
-	b[12] = 2;		/* AS_PATH segment count 2 in 4 octets */
+	b[12] = 2; /* AS_PATH segment count 2 in 4 octets */
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_ASPATH);
 
 	n = mkupd(b, NULL, 0, 1);
-	b[11] = 5;		/* segment type 5 */
+	b[11] = 5; /* segment type 5 */
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_ASPATH);
 
 	n = mkupd(b, NULL, 0, 1);
-	b[12] = 0;		/* segment count 0 */
+	b[12] = 0; /* segment count 0 */
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_ASPATH);
 
@@ -991,7 +1042,7 @@ test_upd_origin_aspath(void **state)
 	assert_withdraw(ERR_UPD_ASPATH);
 
 	n = mkupd(b, NULL, 0, 1);
-	b[4] = 0xc0;		/* ORIGIN flagged optional */
+	b[4] = 0xc0; /* ORIGIN flagged optional */
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_ATTRFLAGS);
 }
@@ -1000,11 +1051,10 @@ static void
 test_upd_attr_rules(void **state)
 {
 	uint8_t b[512];
-	size_t	n;
+	size_t n;
 
 	/* NEXT_HOP of 5 octets */
-	n = mkupd(b, (const uint8_t []){ 0x40, 0x03, 0x05, 1, 2, 3, 4, 5 },
-	    8, 0);
+	n = mkupd(b, (const uint8_t[]){0x40, 0x03, 0x05, 1, 2, 3, 4, 5}, 8, 0);
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_NEXTHOP);
 
@@ -1023,8 +1073,9 @@ test_upd_attr_rules(void **state)
 	assert_withdraw(ERR_UPD_ATTRLEN);
 
 	/* ATOMIC_AGGREGATE and AGGREGATOR of a wrong length: discarded */
-	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x06, 0x01, 0,
-	    0xc0, 0x07, 0x06, 0xfd, 0xe9, 1, 2, 3, 4), 0);
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x06, 0x01, 0, 0xc0, 0x07, 0x06,
+			       0xfd, 0xe9, 1, 2, 3, 4),
+			 0);
 	assert_clean();
 	assert_int_equal(upd.attrs.flags, 0);
 	assert_int_equal(upd.attrs.aggregator_as, 0);
@@ -1044,7 +1095,7 @@ static void
 test_upd_nexthop(void **state)
 {
 	uint8_t b[512];
-	size_t	n;
+	size_t n;
 
 	/* missing NEXT_HOP => treat-as-withdraw */
 	n = mkupd(b, NULL, 0, 0);
@@ -1055,15 +1106,16 @@ test_upd_nexthop(void **state)
 
 	/* an invalid one */
 	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x03, 0x04, 0, 0, 0, 0), 0);
-	assert_clean();		/* a duplicate: ignored */
-	n = mkupd(b, (const uint8_t []){ 0x40, 0x03, 0x04, 224, 0, 0, 5 }, 7,
-	    0);
+	assert_clean(); /* a duplicate: ignored */
+	n = mkupd(b, (const uint8_t[]){0x40, 0x03, 0x04, 224, 0, 0, 5}, 7, 0);
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_NEXTHOP);
 
 	/* NLRI without any attributes */
-	assert_int_equal(upd_body((const uint8_t []){ 0x00, 0x00, 0x00, 0x00,
-	    0x18, 0x0a, 0x00, 0x01 }, 8, &ctx_as4), 0);
+	assert_int_equal(upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x00,
+						    0x18, 0x0a, 0x00, 0x01},
+				  8, &ctx_as4),
+			 0);
 	assert_withdraw(ERR_UPD_MISSING_WK_ATTR);
 	assert_int_equal(err.data[0], ATTR_ORIGIN);
 }
@@ -1080,32 +1132,36 @@ test_upd_duplicate(void **state)
 	assert_clean();
 	/* .. a second MP_UNREACH_NLRI resets the session */
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
-	    0x80, 0x0f, 0x03, 0x00, 0x02, 0x01), -1);
+			       0x80, 0x0f, 0x03, 0x00, 0x02, 0x01),
+			 -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 }
 
 static void
 test_upd_unknown(void **state)
 {
+	/* clang-format off */
 	static const uint8_t want[] = {
 		0xe0, 0x63, 0x02, 0xab, 0xcd,
 		0xf0, 0x64, 0x00, 0x01, 0xee,
 	};
-	struct rib_attrs	a;
-	struct wr_prefix	p;
-	struct wbuf		w;
+	/* clang-format on */
+	struct rib_attrs a;
+	struct wr_prefix p;
+	struct wbuf w;
 
 	/* unknown well-known: reset, the attribute as data */
 	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x63, 0x01, 0x00), -1);
 	assert_err(ERR_UPDATE, ERR_UPD_UNKNWN_WK_ATTR);
 	assert_int_equal(err.datalen, 4);
-	assert_memory_equal(err.data, ((const uint8_t []){ 0x40, 0x63, 0x01,
-	    0x00 }), 4);
+	assert_memory_equal(err.data,
+			    ((const uint8_t[]){0x40, 0x63, 0x01, 0x00}), 4);
 
 	/* optional transitive: kept with Partial; non-transitive: dropped */
-	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x63, 0x02, 0xab, 0xcd,
-	    0x80, 0x65, 0x01, 0x00, 0xd0, 0x64, 0x00, 0x01, 0xee,
-	    0xc0, 0x63, 0x01, 0x11), 0);
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x63, 0x02, 0xab, 0xcd, 0x80,
+			       0x65, 0x01, 0x00, 0xd0, 0x64, 0x00, 0x01, 0xee,
+			       0xc0, 0x63, 0x01, 0x11),
+			 0);
 	assert_clean();
 	assert_int_equal(upd.attrs.unknown_len, sizeof(want));
 	assert_memory_equal(upd.attrs.unknown, want, sizeof(want));
@@ -1115,9 +1171,8 @@ test_upd_unknown(void **state)
 	p = upd.nlri[0];
 	wbuf_init(&w, out, sizeof(out));
 	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, &p, 1),
-	    1);
-	assert_memory_equal(out + w.len - 4 - sizeof(want), want,
-	    sizeof(want));
+			 1);
+	assert_memory_equal(out + w.len - 4 - sizeof(want), want, sizeof(want));
 	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
 	assert_int_equal(upd.attrs.unknown_len, sizeof(want));
 	assert_memory_equal(upd.attrs.unknown, want, sizeof(want));
@@ -1126,6 +1181,7 @@ test_upd_unknown(void **state)
 static void
 test_upd_mp(void **state)
 {
+	/* clang-format off */
 	static const uint8_t mp4[] = {
 		0x00, 0x00, 0x00, 0x1e,
 		0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00,
@@ -1133,25 +1189,31 @@ test_upd_mp(void **state)
 		    0x00, 0x10, 0xac, 0x10,
 		0x80, 0x0f, 0x05, 0x00, 0x01, 0x01, 0x08, 0x0b,
 	};
+	/* clang-format on */
 	char buf[WR_ADDRSTRLEN];
 
 	/* IPv6 unicast with garbage inside: structure fine, content ignored */
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x0c, 0x00, 0x02, 0x01,
-	    0x02, 0xfe, 0x80, 0x00, 0xff, 0x99, 0x88, 0x77, 0x66), 0);
+			       0x02, 0xfe, 0x80, 0x00, 0xff, 0x99, 0x88, 0x77,
+			       0x66),
+			 0);
 	assert_clean();
 	/* next hop length past the attribute: reset (RFC 7606 §7.11) */
-	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x05, 0x00, 0x02, 0x01,
-	    0x10, 0xfe), -1);
+	assert_int_equal(
+	    EXTRA(&ctx_as4, 0x80, 0x0e, 0x05, 0x00, 0x02, 0x01, 0x10, 0xfe),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x01, 0x00), -1);
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x02, 0x00, 0x01), -1);
 	/* wrong flags on MP_REACH_NLRI: cannot withdraw what it holds */
-	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x0e, 0x05, 0x00, 0x02, 0x01,
-	    0x00, 0x00), -1);
+	assert_int_equal(
+	    EXTRA(&ctx_as4, 0x40, 0x0e, 0x05, 0x00, 0x02, 0x01, 0x00, 0x00),
+	    -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRFLAGS);
 	/* unknown family */
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x19, 0x46,
-	    0x00, 0x00, 0x42), 0);
+			       0x00, 0x00, 0x42),
+			 0);
 	assert_clean();
 
 	/* IPv4 unicast in MP_REACH_NLRI: taken, with its next hop */
@@ -1162,11 +1224,12 @@ test_upd_mp(void **state)
 	assert_int_equal(upd.nwithdrawn, 1);
 	assert_pfx(&upd.withdrawn[0], "11.0.0.0/8");
 	assert_string_equal(addr_ntop(&upd.attrs.nexthop, buf, sizeof(buf)),
-	    "10.0.0.7");
+			    "10.0.0.7");
 	assert_int_equal(upd.attrs.aspath_len, 0);
 	/* .. with a bad next hop length */
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x01, 0x01,
-	    0x01, 0x0a, 0x00), -1);
+			       0x01, 0x0a, 0x00),
+			 -1);
 	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 }
 
@@ -1174,34 +1237,34 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_encode),
-		cmocka_unit_test(test_open_parse),
-		cmocka_unit_test(test_open_as_trans),
-		cmocka_unit_test(test_open_2octet),
-		cmocka_unit_test(test_open_ext_params),
-		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_hdr_errors),
-		cmocka_unit_test(test_keepalive),
-		cmocka_unit_test(test_notify),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_rrefresh),
-		cmocka_unit_test(test_update_parse),
-		cmocka_unit_test(test_update_announce),
-		cmocka_unit_test(test_roundtrip_as4),
-		cmocka_unit_test(test_roundtrip_as2),
-		cmocka_unit_test(test_as4path_merge),
-		cmocka_unit_test(test_as4path_aggregator),
-		cmocka_unit_test(test_extended_length),
-		cmocka_unit_test(test_pack_announce),
-		cmocka_unit_test(test_pack_withdraw),
-		cmocka_unit_test(test_eor),
-		cmocka_unit_test(test_upd_lengths),
-		cmocka_unit_test(test_upd_origin_aspath),
-		cmocka_unit_test(test_upd_attr_rules),
-		cmocka_unit_test(test_upd_nexthop),
-		cmocka_unit_test(test_upd_duplicate),
-		cmocka_unit_test(test_upd_unknown),
-		cmocka_unit_test(test_upd_mp),
+	    cmocka_unit_test(test_open_encode),
+	    cmocka_unit_test(test_open_parse),
+	    cmocka_unit_test(test_open_as_trans),
+	    cmocka_unit_test(test_open_2octet),
+	    cmocka_unit_test(test_open_ext_params),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_hdr_errors),
+	    cmocka_unit_test(test_keepalive),
+	    cmocka_unit_test(test_notify),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_rrefresh),
+	    cmocka_unit_test(test_update_parse),
+	    cmocka_unit_test(test_update_announce),
+	    cmocka_unit_test(test_roundtrip_as4),
+	    cmocka_unit_test(test_roundtrip_as2),
+	    cmocka_unit_test(test_as4path_merge),
+	    cmocka_unit_test(test_as4path_aggregator),
+	    cmocka_unit_test(test_extended_length),
+	    cmocka_unit_test(test_pack_announce),
+	    cmocka_unit_test(test_pack_withdraw),
+	    cmocka_unit_test(test_eor),
+	    cmocka_unit_test(test_upd_lengths),
+	    cmocka_unit_test(test_upd_origin_aspath),
+	    cmocka_unit_test(test_upd_attr_rules),
+	    cmocka_unit_test(test_upd_nexthop),
+	    cmocka_unit_test(test_upd_duplicate),
+	    cmocka_unit_test(test_upd_unknown),
+	    cmocka_unit_test(test_upd_mp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
