@@ -740,6 +740,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		conn_free(c);
 		p->conn = NULL;
+		if (p->coll != NULL) {
+			/* The neighbor's connection is the only one left. */
+			p->conn = p->coll;
+			p->coll = NULL;
+			peer_set_state(p, ST_OPENSENT);
+			timer_set(p->t_hold, OPEN_HOLD_TIME);
+			return;
+		}
 		peer_set_state(p, ST_ACTIVE);
 		peer_schedule_connect(p, p->conf.connect_retry);
 		return;
@@ -937,17 +945,22 @@ peer_accept(struct peer *p, int fd)
 	}
 	switch (p->state) {
 	case ST_IDLE:
-	case ST_CONNECT:
 	case ST_ACTIVE:
-		/* An attempt of ours still in progress loses to this one. */
-		conn_free(p->conn);
 		evtimer_del(p->t_connect);
 		p->conn = c;
 		conn_send_open(c);
 		peer_set_state(p, ST_OPENSENT);
 		timer_set(p->t_hold, OPEN_HOLD_TIME);
 		return;
+	case ST_CONNECT:
 	case ST_OPENSENT:
+		/*
+		 * Our own attempt may already be accepted at the far end even
+		 * while we wait for it to complete, so it cannot simply be
+		 * dropped: both sides must keep the same connection.  Keep
+		 * both until an OPEN tells the identifier, then apply §6.8,
+		 * which both sides compute alike.
+		 */
 		if (p->coll != NULL)
 			break;
 		p->coll = c;
