@@ -3,20 +3,27 @@
  *
  * Three netlink sockets, all driven by the one libevent loop:
  *
- *  evsk	subscribed to route and link events; non-blocking, read with
- *		nl_recvmsgs_default().  Learns workload routes, tracks the
- *		ifindex -> name map, watches routes of our protocol.
- *  dsk		blocking, for dumps only (start, overrun recovery, relearn)
- *		and for the synchronous removal in kr_free().
- *  wsk		non-blocking, for our writes.  Route changes are queued per
- *		prefix, coalesced, and flushed from a zero-timeout event as
- *		several netlink messages per datagram, each with NLM_F_ACK.
- *		Acks are read asynchronously and matched to the requests by
- *		sequence number through a ring of requests in flight.
+ *  evsk	subscribed to route and link events (before the first dump, so
+ *		nothing falls between dump and subscription); non-blocking,
+ *		read with nl_recvmsgs_default().  Learns workload routes,
+ *		keeps the ifindex -> name map, watches routes of our protocol.
+ *		ENOBUFS (an overrun) means lost events: a full dump reconciles.
+ *  dsk		blocking, for dumps (start, overrun, relearn) and for the
+ *		synchronous removal in kr_free().
+ *  wsk		non-blocking, for our writes.  A best-path change only marks
+ *		the prefix's record (struct kr_inst) and queues it; a
+ *		zero-timeout event turns the queue into datagrams of many
+ *		requests each (rtnetlink runs every message of a datagram and
+ *		acks each one).  Every request has NLM_F_ACK and our own
+ *		sequence number; a ring of requests in flight matches acks and
+ *		errors to routes.  The ring's size is bounded by what wsk's
+ *		receive buffer can hold (the window), so acks are not dropped.
  *
  * Ownership: we add, replace and delete only routes carrying
  * conf.install_proto, and every decision is made against our own record of
- * what we put in the kernel (struct kr_inst), never a rib_entry pointer.
+ * what we put in the kernel, never a rib_entry pointer.  The events our
+ * own requests cause carry wsk's port id and are skipped; any other change
+ * to a route of our protocol is foreign and repaired.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -49,8 +56,9 @@
 #define KR_MSGMAX	256		/* one encoded route request, at most */
 #define KR_MAX_INFLIGHT	4096		/* power of 2 */
 #define KR_ACK_TRUESIZE	1024		/* rcvbuf bytes one ack may cost */
-#define KR_EV_BUDGET	256		/* datagrams per read callback */
+#define KR_EV_BUDGET	1024		/* datagrams per read callback */
 #define KR_DUMP_RETRIES	5
+#define KR_RETRY	5		/* s: retry refused installs */
 #define KR_HTAB_MIN	256
 
 #ifndef SOL_NETLINK
@@ -154,7 +162,7 @@ struct kr {
 	struct nl_sock		*evsk, *dsk, *wsk;
 	uint32_t		 wpid;		/* wsk's port id */
 	struct event		*ev_read, *ev_ack, *ev_write;
-	struct event		*ev_flush, *ev_dump, *ev_grace;
+	struct event		*ev_flush, *ev_dump, *ev_grace, *ev_retry;
 
 	struct kr_htab		 links, learned, inst;
 	TAILQ_HEAD(, kr_inst)	 queue;
@@ -176,6 +184,7 @@ struct kr {
 static void	kr_enqueue(struct kr *, struct kr_inst *);
 static void	kr_schedule_dump(struct kr *);
 static void	kr_flush(struct kr *);
+static size_t	kr_window(struct nl_sock *);
 
 /* ---- small helpers ------------------------------------------------- */
 
@@ -494,11 +503,11 @@ kr_nla_via(const struct nlattr *a, struct wr_addr *out)
 	v = nla_data(a);
 	if (v->rtvia_family != AF_INET && v->rtvia_family != AF_INET6)
 		return -1;
-	alen = kr_alen(v->rtvia_family);
+	alen = kr_alen((uint8_t)v->rtvia_family);
 	if ((size_t)nla_len(a) < sizeof(*v) + alen)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->af = v->rtvia_family;
+	out->af = (uint8_t)v->rtvia_family;
 	memcpy(out->b, v->rtvia_addr, alen);
 	return 0;
 }
@@ -517,7 +526,8 @@ kr_route_attrs(struct nlattr **tb, struct kr_route *rt)
 	if (tb[RTA_GATEWAY] != NULL) {
 		if (kr_nla_addr(tb[RTA_GATEWAY], af, &rt->gw) == -1)
 			return -1;
-	} else if (tb[RTA_VIA] != NULL && kr_nla_via(tb[RTA_VIA], &rt->gw) == -1)
+	} else if (tb[RTA_VIA] != NULL &&
+	    kr_nla_via(tb[RTA_VIA], &rt->gw) == -1)
 		return -1;
 	if (tb[RTA_TABLE] != NULL)
 		rt->table = nla_get_u32(tb[RTA_TABLE]);
@@ -673,10 +683,11 @@ kr_own_present(struct kr *kr, const struct kr_route *rt, int from_dump)
 	}
 	if (from_dump)
 		r->gen = kr->rgen;
-	log_debug("kernel: DBG own present %s inflight %u flags %x", kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)), r->inflight, r->flags);
-	/* a change of ours in flight settles the state itself */
-	if (r->inflight > 0)
-		return;
+	/*
+	 * No need to wait for the acks of our requests in flight: rtnetlink
+	 * applies a request before sendmsg() returns, and the events our
+	 * own requests cause were filtered out by port id.
+	 */
 	if (!KR_HAVE(r)) {
 		/* decided before we knew it was there (start-up): adopt */
 		kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
@@ -705,7 +716,7 @@ kr_own_deleted(struct kr *kr, const struct kr_route *rt)
 	struct kr_inst *r;
 	char buf[128];
 
-	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL || r->inflight > 0)
+	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL)
 		return;
 	if (!KR_HAVE(r) || r->kmetric != rt->prio)
 		return;
@@ -750,6 +761,14 @@ kr_retry_failed(struct kr *kr, void *n)
 		kr_enqueue(kr, r);
 }
 
+static void
+kr_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct kr *kr = arg;
+
+	kr_htab_foreach(&kr->inst, kr_retry_failed, kr);
+}
+
 /* ---- route messages ------------------------------------------------ */
 
 static struct kr_link *
@@ -780,13 +799,13 @@ kr_route_foreign(struct kr *kr, const struct kr_route *rt, int from_dump)
 	struct kr_learned *r;
 	struct kr_link *l;
 
+	if (rt->type == RTM_NEWROUTE && (rt->nlflags & NLM_F_REPLACE))
+		kr_foreign_replace(kr, rt);
 	l = kr_route_link(kr, rt, from_dump);
 	if (rt->type == RTM_NEWROUTE && l != NULL) {
 		kr_learn(kr, rt, l);
 		return;
 	}
-	if (rt->type == RTM_NEWROUTE && (rt->nlflags & NLM_F_REPLACE))
-		kr_foreign_replace(kr, rt);
 	if (rt->type == RTM_NEWROUTE && !(rt->nlflags & NLM_F_REPLACE))
 		return;
 	/* deleted, or replaced by a route we don't learn */
@@ -850,6 +869,19 @@ kr_link_update(struct kr *kr, struct kr_link *l, int isnew, int from_dump)
 	}
 }
 
+/*
+ * Our routes go via next hops on uplinks.  When a link that is not a
+ * workload's goes down or away, the kernel silently flushes the IPv4 routes
+ * through it, ours included: only a dump shows which are gone.
+ */
+static void
+kr_link_uplink_down(struct kr *kr, struct kr_link *l, unsigned int flags)
+{
+	if ((l->flags & IFF_UP) && !(flags & IFF_UP) &&
+	    !kr_conf_match(&kr->conf, l->name) && kr->st.installed > 0)
+		kr_schedule_dump(kr);
+}
+
 static void
 kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 {
@@ -867,6 +899,9 @@ kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 	if (ifi->ifi_family != AF_UNSPEC || ifi->ifi_index <= 0)
 		return;
 	l = kr_link_find(kr, ifi->ifi_index);
+	if (!from_dump && l != NULL)
+		kr_link_uplink_down(kr, l, nlh->nlmsg_type == RTM_DELLINK ?
+		    0 : ifi->ifi_flags);
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		if (l != NULL)
 			kr_link_free(kr, l);
@@ -962,7 +997,9 @@ kr_sweep_inst(struct kr *kr, void *n)
 		kr_enqueue(kr, r);	/* next hop may be reachable now */
 		return;
 	}
-	if (!KR_HAVE(r) || r->gen == kr->rgen || r->inflight > 0)
+	/* requests still in wbuf (EAGAIN) are not in the kernel yet */
+	if (!KR_HAVE(r) || r->gen == kr->rgen ||
+	    (r->inflight > 0 && kr->wlen > 0))
 		return;
 	kr_inst_clrk(kr, r);
 	r->flags &= ~KI_ADOPTED;
@@ -1061,33 +1098,55 @@ kr_opname(uint8_t op)
 	return op == KR_OP_DEL ? "remove" : "install";
 }
 
-/* The kernel refused q (err > 0, an errno). */
+/* Undo our optimistic record of q, unless something newer replaced it. */
 static void
-kr_req_failed(struct kr *kr, const struct kr_req *q, struct kr_inst *r,
-    int err)
+kr_req_undo(struct kr *kr, const struct kr_req *q, struct kr_inst *r)
 {
-	char buf[128];
-
-	if (q->op == KR_OP_DEL && err == ESRCH)
-		return;		/* already gone: what we wanted */
-	kr->st.errors++;
-	log_warnx("kernel: %s %s: %s", kr_opname(q->op),
-	    kr_rtfmt(&q->prefix, &q->nh, buf, sizeof(buf)), strerror(err));
-	if (r == NULL)
-		return;
 	if (q->op == KR_OP_DEL) {
 		if (!KR_HAVE(r))
 			kr_inst_setk(kr, r, &q->nh, q->metric, q->proto);
 		return;
 	}
-	/* undo our optimistic record if nothing newer replaced it */
-	if (kr_addr_eq(&r->knh, &q->nh) && r->kmetric == q->metric) {
-		if (q->op == KR_OP_REPLACE && addr_is_set(&q->prev))
-			kr_inst_setk(kr, r, &q->prev, q->metric, q->proto);
-		else
-			kr_inst_clrk(kr, r);
-	}
+	if (!KR_HAVE(r) || !kr_addr_eq(&r->knh, &q->nh) ||
+	    r->kmetric != q->metric)
+		return;
+	/* a failed replace leaves the route it was to replace */
+	if (q->op == KR_OP_REPLACE)
+		kr_inst_setk(kr, r, &q->prev, q->prevmetric, q->prevproto);
+	else
+		kr_inst_clrk(kr, r);
+}
+
+/* The kernel refused q (err > 0, an errno). */
+static void
+kr_req_failed(struct kr *kr, const struct kr_req *q, struct kr_inst *r,
+    int err)
+{
+	struct timeval tv = { KR_RETRY, 0 };
+	char buf[128];
+
+	if (q->op == KR_OP_DEL && err == ESRCH)
+		return;		/* already gone: what we wanted */
+	/* ours (a stale event misled us) or another protocol's: a dump knows */
+	if (q->op == KR_OP_ADD && err == EEXIST)
+		kr_schedule_dump(kr);
+	kr->st.errors++;
+	kr_rtfmt(&q->prefix, &q->nh, buf, sizeof(buf));
+	/* logged once; the retries of a route that keeps failing are quiet */
+	if (r != NULL && (r->flags & KI_FAILED))
+		log_debug("kernel: %s %s: %s", kr_opname(q->op), buf,
+		    strerror(err));
+	else
+		log_warnx("kernel: %s %s: %s", kr_opname(q->op), buf,
+		    strerror(err));
+	if (r == NULL)
+		return;
+	kr_req_undo(kr, q, r);
+	if (q->op == KR_OP_DEL)
+		return;
 	r->flags |= KI_FAILED;
+	if (!evtimer_pending(kr->ev_retry, NULL))
+		evtimer_add(kr->ev_retry, &tv);
 }
 
 static void
@@ -1146,20 +1205,63 @@ kr_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_SKIP;
 }
 
+/*
+ * Acks were dropped (ENOBUFS): the window was larger than wsk's buffer
+ * can hold.  Shrink it to what the buffer holds now, at least by half.
+ */
+static void
+kr_ack_overrun(struct kr *kr)
+{
+	size_t w = kr_window(kr->wsk);
+
+	kr->st.overruns++;
+	if (w >= kr->window)
+		w = kr->window / 2;
+	kr->window = w < 16 ? 16 : w;
+	log_warnx("kernel: ack overrun, window now %zu; re-dumping",
+	    kr->window);
+	kr_schedule_dump(kr);
+}
+
+/*
+ * wsk is drained.  rtnetlink queues the ack of each request before our
+ * sendmsg() returns, so a request that was sent and still has no ack has
+ * lost it to an overrun: settle it as unknown, and let a dump tell.  Only
+ * the requests still waiting in wbuf (at the ring's tail) stay.
+ */
+static void
+kr_ack_drained(struct kr *kr)
+{
+	struct kr_req *q;
+	size_t lost = 0;
+
+	while (kr->rcount > kr->wreqs) {
+		q = &kr->ring[kr->rhead];
+		kr->rhead = (kr->rhead + 1) & (KR_MAX_INFLIGHT - 1);
+		kr->rcount--;
+		kr_req_done(kr, q, -1);
+		lost++;
+	}
+	if (lost > 0) {
+		log_debug("kernel: %zu acks lost", lost);
+		kr_schedule_dump(kr);
+	}
+}
+
 static void
 kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct kr *kr = arg;
 	int i, err;
 
-	for (i = 0; i < KR_EV_BUDGET * 4; i++) {
+	for (i = 0; i < KR_EV_BUDGET; i++) {
 		err = nl_recvmsgs_default(kr->wsk);
-		if (err == -NLE_AGAIN)
+		if (err == -NLE_AGAIN) {
+			kr_ack_drained(kr);
 			break;
+		}
 		if (err == -NLE_NOMEM) {
-			kr->st.overruns++;
-			log_warnx("kernel: ack overrun, re-dumping");
-			kr_schedule_dump(kr);
+			kr_ack_overrun(kr);
 			continue;
 		}
 		if (err < 0) {
@@ -1552,9 +1654,11 @@ kr_open_events(struct kr *kr)
 	kr->ev_flush = evtimer_new(kr->base, kr_flush_cb, kr);
 	kr->ev_dump = evtimer_new(kr->base, kr_dump_cb, kr);
 	kr->ev_grace = evtimer_new(kr->base, kr_grace_cb, kr);
+	kr->ev_retry = evtimer_new(kr->base, kr_retry_cb, kr);
 	if (kr->ev_read == NULL || kr->ev_ack == NULL ||
 	    kr->ev_write == NULL || kr->ev_flush == NULL ||
-	    kr->ev_dump == NULL || kr->ev_grace == NULL) {
+	    kr->ev_dump == NULL || kr->ev_grace == NULL ||
+	    kr->ev_retry == NULL) {
 		log_warnx("kernel: event_new failed");
 		return -1;
 	}
@@ -1692,7 +1796,7 @@ static void
 kr_free_events(struct kr *kr)
 {
 	struct event **evs[] = { &kr->ev_read, &kr->ev_ack, &kr->ev_write,
-	    &kr->ev_flush, &kr->ev_dump, &kr->ev_grace };
+	    &kr->ev_flush, &kr->ev_dump, &kr->ev_grace, &kr->ev_retry };
 	size_t i;
 
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
