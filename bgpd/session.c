@@ -777,10 +777,14 @@ drain_v4_run(const struct wr_prefix *v, size_t n, size_t *skip)
 	return j - i;
 }
 
-static int
-drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
+/*
+ * Send v as UPDATEs: announcements with attributes a, or withdrawals when a
+ * is NULL.  Each message takes as many prefixes as fit in BGP_MAX_LEN.
+ */
+static void
+drain_send(struct peer *p, const struct rib_attrs *a,
+    const struct wr_prefix *v, size_t n)
 {
-	struct peer *p = arg;
 	uint8_t mem[BGP_MAX_LEN];
 	struct wbuf w;
 	size_t done, skip, run;
@@ -792,13 +796,26 @@ drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
 		if (run == 0)
 			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		if ((done = bgp_update_encode_withdraw(&w, v, run)) == 0)
-			fatalx("neighbor %s: cannot encode withdraw", p->name);
-		conn_send(p->conn, &w, BGP_UPDATE);
-		p->stats.updates_out++;
+		done = a == NULL ? bgp_update_encode_withdraw(&w, v, run) :
+		    bgp_update_encode_announce(&w, a, &p->ctx, v, run);
+		if (done == 0) {
+			/* No IPv4 next hop, or attributes too large: skip. */
+			log_warnx("neighbor %s: cannot encode %zu prefixes",
+			    p->name, run);
+			done = run;
+		} else {
+			conn_send(p->conn, &w, BGP_UPDATE);
+			p->stats.updates_out++;
+		}
 		v += done;
 		n -= done;
 	}
+}
+
+static int
+drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
+{
+	drain_send(arg, NULL, v, n);
 	return 0;
 }
 
@@ -806,32 +823,7 @@ static int
 drain_announce(void *arg, const struct rib_attrs *a,
     const struct wr_prefix *v, size_t n)
 {
-	struct peer *p = arg;
-	uint8_t mem[BGP_MAX_LEN];
-	struct wbuf w;
-	size_t done, skip, run;
-
-	while (n > 0) {
-		run = drain_v4_run(v, n, &skip);
-		v += skip;
-		n -= skip;
-		if (run == 0)
-			break;
-		wbuf_init(&w, mem, sizeof(mem));
-		done = bgp_update_encode_announce(&w, a, &p->ctx, v, run);
-		if (done == 0) {
-			/* No IPv4 next hop, or attributes too large: skip. */
-			log_warnx("neighbor %s: cannot encode %zu prefixes with "
-			    "these attributes", p->name, run);
-			v += run;
-			n -= run;
-			continue;
-		}
-		conn_send(p->conn, &w, BGP_UPDATE);
-		p->stats.updates_out++;
-		v += done;
-		n -= done;
-	}
+	drain_send(arg, a, v, n);
 	return 0;
 }
 
