@@ -36,14 +36,17 @@ wrend_socket_path(const struct wrend *d)
 	return CONF_DEFAULT_SOCKET;
 }
 
-static void
+/* Neighbors are kept in config order: that is how they are shown. */
+static struct peer *
 wrend_add_peer(struct wrend *d, const struct neighbor_conf *nc)
 {
-	struct peer *p = peer_new(d, nc);
+	struct peer *p = peer_new(d, nc), **pp;
 
-	p->next = d->peers;
-	d->peers = p;
+	for (pp = &d->peers; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = p;
 	peer_start(p);
+	return p;
 }
 
 static void
@@ -91,10 +94,9 @@ reload_add_neighbors(struct wrend *d)
 	struct neighbor_conf *nc;
 
 	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
-		if (peer_find(d, &nc->addr) == NULL) {
-			wrend_add_peer(d, nc);
-			log_info("neighbor %s: started", d->peers->name);
-		}
+		if (peer_find(d, &nc->addr) == NULL)
+			log_info("neighbor %s: started",
+			    wrend_add_peer(d, nc)->name);
 }
 
 static int
