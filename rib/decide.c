@@ -131,6 +131,8 @@ static const struct {
 };
 
 #define NSTEPS	(sizeof(decide_steps) / sizeof(decide_steps[0]))
+/* Steps that decide equal cost: up to and including e), the IGP cost. */
+#define MULTIPATH_STEPS	7
 
 int
 rib_path_cmp(const struct rib_path *a, const struct rib_path *b)
@@ -217,6 +219,34 @@ decide_order(const struct rib_path **v, size_t n, const struct rib_path **c,
 }
 
 #define DECIDE_STACK	16
+
+size_t
+rib_entry_multipath(const struct rib_entry *e, const struct rib_path **out,
+    size_t max)
+{
+	const struct rib_path *stackbuf[2 * DECIDE_STACK], **c = stackbuf;
+	const struct rib_path *p;
+	size_t n = 0, s, i;
+
+	for (p = e->paths; p != NULL; p = p->next)
+		n++;
+	if (n == 0 || max == 0)
+		return 0;
+	if (n > DECIDE_STACK && (c = calloc(2 * n, sizeof(*c))) == NULL)
+		fatal("rib_entry_multipath");
+	for (i = 0, p = e->paths; p != NULL; p = p->next)
+		c[i++] = p;
+	/* Elimination keeps the order, so the best path stays first. */
+	for (s = 0; s < MULTIPATH_STEPS && n > 1; s++)
+		n = decide_eliminate(s, c, n, c + n);
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		out[i] = c[i];
+	if (c != stackbuf)
+		free(c);
+	return n;
+}
 
 void
 rib_decide(struct rib_entry *e)

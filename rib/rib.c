@@ -84,13 +84,14 @@ rib_consumer_remove(struct rib *rib, struct rib_consumer *c)
 }
 
 static void
-rib_notify(struct rib *rib, const struct rib_entry *e)
+rib_notify(struct rib *rib, const struct rib_entry *e, int best_changed)
 {
 	struct rib_consumer *c;
 
 	for (c = rib->consumers; c != NULL; c = rib->notify_next) {
 		rib->notify_next = c->next;
-		c->changed(c->arg, e);
+		if (best_changed || c->every_change)
+			c->changed(c->arg, e);
 	}
 	rib->notify_next = NULL;
 }
@@ -137,15 +138,17 @@ rib_reselect(struct rib *rib, struct rib_entry *e,
     const struct rib_path *oldbest, const struct rib_attrs *oldattrs)
 {
 	if (e->paths == NULL) {
-		rib_notify(rib, e);
+		rib_notify(rib, e, 1);
 		pt_remove(rib->pt, e);
 		free(e);
 		return 1;
 	}
 	rib_decide(e);
-	if (e->paths == oldbest && e->paths->attrs == oldattrs)
+	if (e->paths == oldbest && e->paths->attrs == oldattrs) {
+		rib_notify(rib, e, 0);
 		return 0;
-	rib_notify(rib, e);
+	}
+	rib_notify(rib, e, 1);
 	return 1;
 }
 

@@ -152,6 +152,12 @@ struct rib_consumer {
 	void			(*changed)(void *arg, const struct rib_entry *);
 	void			*arg;
 	struct rib_consumer	*next;
+	/*
+	 * Set: also told when a path other than the best one changes (a
+	 * multipath consumer needs that: the ECMP set may change while the
+	 * best path stays).  Clear: told only of best-path changes.
+	 */
+	int			 every_change;
 };
 
 struct rib	*rib_new(void);
@@ -180,6 +186,15 @@ const struct rib_entry	*rib_match(struct rib *, const struct wr_addr *);
 const struct rib_path	*rib_entry_best(const struct rib_entry *);
 const struct rib_path	*rib_entry_path(const struct rib_entry *,
 			    const struct rib_source *);
+/*
+ * ECMP: the paths that tie with the best one through RFC 4271 §9.1.2.2 e)
+ * (the IGP cost step), best first, at most max of them; the BGP identifier
+ * and peer address steps only pick one among equals.  Like BIRD's "merge
+ * paths", AS paths of equal length from different neighbor ASes may be
+ * combined.  Returns how many were stored.
+ */
+size_t	rib_entry_multipath(const struct rib_entry *,
+	    const struct rib_path **out, size_t max);
 /* Walk every entry in prefix order (IPv4 before IPv6); stop when cb != 0. */
 int	rib_walk(struct rib *, int (*cb)(const struct rib_entry *, void *),
 	    void *);

@@ -467,6 +467,47 @@ t_many_paths(void **state)
 	assert_int_equal(rib_prefix_count(f->rib), 0);
 }
 
+
+/* ECMP: the paths that tie through step e) are the multipath set */
+static void
+t_multipath(void **state)
+{
+	struct fix *f = *state;
+	struct rib_source a, b, c, d, k;
+	struct tmpl t1, t2, t3, t4, t5;
+	const struct rib_path *mp[8], *pa, *pb;
+	const struct rib_entry *e;
+
+	src(&a, RIB_SRC_BGP, 0, 1, "10.0.0.1");
+	src(&b, RIB_SRC_BGP, 0, 2, "10.0.0.2");
+	src(&c, RIB_SRC_BGP, 0, 3, "10.0.0.3");
+	src(&d, RIB_SRC_BGP, 1, 4, "10.0.0.4");
+	pa = add(f, &a, T(&t1, "", ORIGIN_IGP));
+	pb = add(f, &b, T(&t2, "", ORIGIN_IGP));
+	e = rib_lookup(f->rib, &f->pfx);
+	/* a and b tie up to the identifier step: both are in the set */
+	assert_int_equal(rib_entry_multipath(e, mp, 8), 2);
+	assert_ptr_equal(mp[0], pa);
+	assert_ptr_equal(mp[1], pb);
+	/* max bounds the answer, best first */
+	assert_int_equal(rib_entry_multipath(e, mp, 1), 1);
+	assert_ptr_equal(mp[0], pa);
+	/* c loses on origin (step b): not in the set */
+	add(f, &c, T(&t3, "", ORIGIN_INCOMPLETE));
+	assert_int_equal(rib_entry_multipath(e, mp, 8), 2);
+	/* d is eBGP (step d): it alone is the set now */
+	add(f, &d, T(&t4, "", ORIGIN_IGP));
+	assert_ptr_equal(best(f), &d);
+	assert_int_equal(rib_entry_multipath(e, mp, 8), 1);
+	assert_ptr_equal(mp[0]->src, &d);
+	rib_withdraw(f->rib, &d, &f->pfx);
+	/* a local route wins step 0: the set is that route only */
+	src(&k, RIB_SRC_KERNEL, 0, 0, NULL);
+	add(f, &k, T(&t5, "", ORIGIN_IGP));
+	assert_int_equal(rib_entry_multipath(e, mp, 8), 1);
+	assert_ptr_equal(mp[0]->src, &k);
+}
+
 int
 main(void)
 {
@@ -486,6 +527,7 @@ main(void)
 		T_(t_bgp_id),
 		T_(t_peer_addr),
 		T_(t_many_paths),
+		T_(t_multipath),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

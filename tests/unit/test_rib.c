@@ -274,7 +274,7 @@ t_update_withdraw(void **state)
 	struct rib_source a, b;
 	struct rib_attrs t1, t2, t3;
 	struct counter cnt = { .rib = rib };
-	struct rib_consumer c = { count_cb, &cnt, NULL };
+	struct rib_consumer c = { .changed = count_cb, .arg = &cnt };
 	struct wr_prefix pfx = *P("10.0.0.0/8"), unmasked = *P("10.1.2.3/32");
 	const struct rib_entry *e;
 	uint8_t p1[16], p2[32], p3[32];
@@ -370,7 +370,7 @@ t_flush(void **state)
 	struct rib_source a, b;
 	struct rib_attrs t1, t2;
 	struct counter cnt = { .rib = rib };
-	struct rib_consumer c = { count_cb, &cnt, NULL };
+	struct rib_consumer c = { .changed = count_cb, .arg = &cnt };
 	struct wr_prefix pfx;
 	uint8_t p1[16], p2[16];
 	uint32_t i;
@@ -416,8 +416,8 @@ t_consumers(void **state)
 	struct rib_source a;
 	struct rib_attrs t;
 	struct counter c1 = { .rib = rib }, c2 = { .rib = rib };
-	struct rib_consumer k1 = { count_cb, &c1, NULL };
-	struct rib_consumer k2 = { count_cb, &c2, NULL };
+	struct rib_consumer k1 = { .changed = count_cb, .arg = &c1 };
+	struct rib_consumer k2 = { .changed = count_cb, .arg = &c2 };
 	uint8_t p[16];
 
 	rib_source_init(&a, RIB_SRC_KERNEL, "kernel");
@@ -498,6 +498,52 @@ t_lookup_match_walk(void **state)
 	assert_int_equal(rib_attrs_count(), 0);
 }
 
+/* every_change consumers also hear of non-best paths (the ECMP set) */
+static void
+t_every_change(void **state)
+{
+	struct rib *rib = rib_new();
+	struct rib_source a, b;
+	struct rib_attrs t1, t2, t3;
+	struct counter best = { .rib = rib }, all = { .rib = rib };
+	struct rib_consumer cb = { .changed = count_cb, .arg = &best };
+	struct rib_consumer ca = { .changed = count_cb, .arg = &all,
+	    .every_change = 1 };
+	struct wr_prefix pfx = *P("10.0.0.0/8");
+	uint8_t p1[16], p2[32], p3[32];
+
+	rib_source_init(&a, RIB_SRC_BGP, "a");
+	rib_source_init(&b, RIB_SRC_BGP, "b");
+	addr_parse("192.0.2.1", &a.addr);
+	addr_parse("192.0.2.2", &b.addr);
+	rib_consumer_add(rib, &cb);
+	rib_consumer_add(rib, &ca);
+	mkattrs(&t1, p1, mkpath(p1, AS_SEQUENCE, 1, 1u, 0), "192.0.2.1");
+	mkattrs(&t2, p2, mkpath(p2, AS_SEQUENCE, 1, 2u, 0), "192.0.2.2");
+	mkattrs(&t3, p3, mkpath(p3, AS_SEQUENCE, 1, 3u, 0), "192.0.2.2");
+	assert_int_equal(rib_update(rib, &a, &pfx, &t1), 1);
+	assert_int_equal(best.calls, 1);
+	assert_int_equal(all.calls, 1);
+	/* b ties except for the address: best stays a, the set grows */
+	assert_int_equal(rib_update(rib, &b, &pfx, &t2), 0);
+	assert_int_equal(best.calls, 1);
+	assert_int_equal(all.calls, 2);
+	/* b changes its attributes, still not best */
+	assert_int_equal(rib_update(rib, &b, &pfx, &t3), 0);
+	assert_int_equal(best.calls, 1);
+	assert_int_equal(all.calls, 3);
+	/* the same again is no change at all */
+	assert_int_equal(rib_update(rib, &b, &pfx, &t3), 0);
+	assert_int_equal(all.calls, 3);
+	assert_int_equal(rib_withdraw(rib, &b, &pfx), 0);
+	assert_int_equal(best.calls, 1);
+	assert_int_equal(all.calls, 4);
+	rib_consumer_remove(rib, &cb);
+	rib_consumer_remove(rib, &ca);
+	rib_free(rib);
+	assert_int_equal(rib_attrs_count(), 0);
+}
+
 int
 main(void)
 {
@@ -510,6 +556,7 @@ main(void)
 		cmocka_unit_test(t_update_same_content),
 		cmocka_unit_test(t_flush),
 		cmocka_unit_test(t_consumers),
+		cmocka_unit_test(t_every_change),
 		cmocka_unit_test(t_lookup_match_walk),
 	};
 
