@@ -31,6 +31,12 @@
 #define DEF_PORT		179
 #define DEF_HOLD		90
 #define DEF_CONNECT_RETRY	5
+#define DEF_TABLE		254	/* RT_TABLE_MAIN */
+#define LOCAL_TABLE		255	/* RT_TABLE_LOCAL */
+#define DEF_RCVBUF		(8 * 1024 * 1024)
+#define MIN_RCVBUF		4096
+#define MAX_RCVBUF		(1024 * 1024 * 1024)
+#define MAX_REDUMP		86400
 
 enum tok_type {
 	T_EOF, T_NL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_ERROR
@@ -47,6 +53,8 @@ enum field {
 	F_NONE = -1,
 	F_ROUTER_ID, F_LOCAL_AS, F_CONTROL_SOCKET, F_KERNEL, F_GR,
 	F_K_PROTO, F_K_METRIC, F_K_PERSIST,
+	F_K_LEARN_BH, F_K_LEARN_UNR, F_K_TABLE, F_K_ONLINK, F_K_DEVICE,
+	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP,
 	F_GR_RESTART, F_GR_STALE, F_GR_ENABLED,
 	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
 	F_N_RETRY, F_N_NAME, F_N_DESCR,
@@ -67,6 +75,8 @@ struct parser {
 	struct neighbor_conf	 *nb;		/* neighbor being parsed */
 	struct neighbor_conf	**nb_tail;
 	struct listen_conf	**ls_tail;
+	int			  proto_line[256];	/* learn protocol N */
+	int			  ntables;	/* learn table statements */
 };
 
 struct keyword {
@@ -682,25 +692,163 @@ check_pattern(struct parser *p, int line, const char *pat)
 	return 0;
 }
 
+/*
+ * "learn WHAT ..." and "install WHAT ...": one keyword, then a table of
+ * sub-keywords, each with its own handler.
+ */
+struct subkw {
+	const char	*name;
+	int		(*fn)(struct parser *, int line);
+};
+
 static int
-h_learn(struct parser *p, int line)
+dispatch_sub(struct parser *p, int line, const char *kw,
+    const struct subkw *tab, const char *expected)
+{
+	const struct subkw *s;
+
+	if (get_token(p, T_WORD, kw, expected) == -1)
+		return -1;
+	for (s = tab; s->name != NULL; s++)
+		if (strcmp(s->name, p->tok.text) == 0)
+			return s->fn(p, line);
+	perr(p, p->tok.line, "%s: expected %s", kw, expected);
+	return -1;
+}
+
+static int
+learn_interface(struct parser *p, int line)
 {
 	struct kernel_conf *k = &p->conf->kernel;
 	char pat[CONF_PATTERN_LEN];
 
 	/* Zero-filled: configs compare byte for byte on reload. */
 	memset(pat, 0, sizeof(pat));
-	if (get_token(p, T_WORD, "learn", "'interface'") == -1)
-		return -1;
-	if (strcmp(p->tok.text, "interface") != 0) {
-		perr(p, p->tok.line, "learn: expected 'interface'");
-		return -1;
-	}
 	if (get_string(p, "learn interface", pat, sizeof(pat)) == -1 ||
 	    check_pattern(p, line, pat) == -1)
 		return -1;
 	memcpy(k->learn[k->nlearn++], pat, sizeof(pat));
 	return 0;
+}
+
+/* iproute2's names (/etc/iproute2/rt_protos) for the usual protocols. */
+static const struct {
+	const char	*name;
+	uint8_t		 proto;
+} proto_names[] = {
+	{ "boot", 3 }, { "static", 4 }, { "gated", 8 }, { "ra", 9 },
+	{ "zebra", 11 }, { "bird", 12 }, { "dhcp", 16 }, { "babel", 42 },
+	{ "bgp", 186 }, { "isis", 187 }, { "ospf", 188 }, { "rip", 189 },
+	{ NULL, 0 }
+};
+
+static int
+proto_lookup(struct parser *p, const char *kw, uint64_t *v)
+{
+	int i;
+
+	for (i = 0; proto_names[i].name != NULL; i++)
+		if (strcmp(proto_names[i].name, p->tok.text) == 0) {
+			*v = proto_names[i].proto;
+			return 0;
+		}
+	if (str_to_u64(p->tok.text, v) == 0 && *v <= 255)
+		return 0;
+	perr(p, p->tok.line, "%s: '%s' is not a protocol number (0..255) or "
+	    "name (boot, static, zebra, bird, ...)", kw, p->tok.text);
+	return -1;
+}
+
+/*
+ * Routes of protocols 1 and 2 (redirect, kernel: the connected routes of
+ * every address) are the kernel's own and never workload routes.  That the
+ * number is not the install protocol is checked at the end of the file,
+ * where the install protocol is known (config_check).
+ */
+static int
+learn_protocol(struct parser *p, int line)
+{
+	struct kernel_conf *k = &p->conf->kernel;
+	uint64_t v;
+
+	if (get_token(p, T_WORD, "learn protocol", "a number or a name") == -1 ||
+	    proto_lookup(p, "learn protocol", &v) == -1)
+		return -1;
+	if (v == 1 || v == 2) {
+		perr(p, p->tok.line, "learn protocol: %" PRIu64 " (%s) is the "
+		    "kernel's own; its routes are never learned", v,
+		    v == 1 ? "redirect" : "kernel");
+		return -1;
+	}
+	if (CONF_LEARN_PROTO(k, v)) {
+		perr(p, p->tok.line, "learn protocol: duplicate protocol %"
+		    PRIu64 " (first at line %d)", v, p->proto_line[v]);
+		return -1;
+	}
+	k->learn_proto[v >> 3] |= (uint8_t)(1 << (v & 7));
+	p->proto_line[v] = line;
+	return 0;
+}
+
+static int
+learn_table(struct parser *p, int line)
+{
+	struct kernel_conf *k = &p->conf->kernel;
+	uint64_t v;
+	int i;
+
+	if (get_num(p, "learn table", 1, UINT32_MAX, NULL, &v) == -1)
+		return -1;
+	/* The first statement replaces the default (main only). */
+	if (p->ntables++ == 0)
+		k->nlearn_tables = 0;
+	for (i = 0; i < k->nlearn_tables; i++)
+		if (k->learn_tables[i] == v) {
+			perr(p, p->tok.line, "learn table: duplicate table %"
+			    PRIu64, v);
+			return -1;
+		}
+	if (k->nlearn_tables >= CONF_MAX_TABLES) {
+		perr(p, p->tok.line, "learn table: too many tables (max %d)",
+		    CONF_MAX_TABLES);
+		return -1;
+	}
+	k->learn_tables[k->nlearn_tables++] = (uint32_t)v;
+	return 0;
+}
+
+static int
+learn_blackhole(struct parser *p, int line)
+{
+	if (dup_check(p, F_K_LEARN_BH, "learn blackhole", line) == -1)
+		return -1;
+	p->conf->kernel.learn_blackhole = 1;
+	return 0;
+}
+
+static int
+learn_unreachable(struct parser *p, int line)
+{
+	if (dup_check(p, F_K_LEARN_UNR, "learn unreachable", line) == -1)
+		return -1;
+	p->conf->kernel.learn_unreachable = 1;
+	return 0;
+}
+
+static const struct subkw learn_tab[] = {
+	{ "interface",		learn_interface },
+	{ "protocol",		learn_protocol },
+	{ "table",		learn_table },
+	{ "blackhole",		learn_blackhole },
+	{ "unreachable",	learn_unreachable },
+	{ NULL,			NULL }
+};
+
+static int
+h_learn(struct parser *p, int line)
+{
+	return dispatch_sub(p, line, "learn", learn_tab, "'interface', "
+	    "'protocol', 'table', 'blackhole' or 'unreachable'");
 }
 
 static int
@@ -740,17 +888,83 @@ install_protocol(struct parser *p, int line)
 	return 0;
 }
 
+/* Table 255 holds the kernel's local and broadcast routes. */
+static int
+install_table(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (dup_check(p, F_K_TABLE, "install table", line) == -1 ||
+	    get_num(p, "install table", 1, UINT32_MAX, NULL, &v) == -1)
+		return -1;
+	if (v == LOCAL_TABLE) {
+		perr(p, p->tok.line, "install table: %d is the kernel's local "
+		    "table", LOCAL_TABLE);
+		return -1;
+	}
+	p->conf->kernel.install_table = (uint32_t)v;
+	return 0;
+}
+
+static int
+install_onlink(struct parser *p, int line)
+{
+	if (dup_check(p, F_K_ONLINK, "install onlink", line) == -1)
+		return -1;
+	p->conf->kernel.install_onlink = 1;
+	return 0;
+}
+
+/* The kernel's dev_valid_name(): no '/', ':' or blanks, not "." or "..". */
+static int
+install_device(struct parser *p, int line)
+{
+	char *s = p->conf->kernel.install_device;
+
+	if (dup_check(p, F_K_DEVICE, "install device", line) == -1 ||
+	    get_string(p, "install device", s, CONF_IFNAME_LEN) == -1)
+		return -1;
+	if (check_chars(p, line, "install device", s, "_.-@",
+	    "A-Z a-z 0-9 _ . - @") == -1)
+		goto bad;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+		perr(p, line, "install device: \"%s\" is not a device name", s);
+		goto bad;
+	}
+	return 0;
+bad:
+	memset(s, 0, CONF_IFNAME_LEN);
+	return -1;
+}
+
+static int
+install_multipath(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (dup_check(p, F_K_MULTIPATH, "install multipath", line) == -1 ||
+	    get_num(p, "install multipath", 1, CONF_MAX_MULTIPATH, NULL,
+	    &v) == -1)
+		return -1;
+	p->conf->kernel.multipath = (int)v;
+	return 0;
+}
+
+static const struct subkw install_tab[] = {
+	{ "protocol",	install_protocol },
+	{ "metric",	install_metric },
+	{ "table",	install_table },
+	{ "onlink",	install_onlink },
+	{ "device",	install_device },
+	{ "multipath",	install_multipath },
+	{ NULL,		NULL }
+};
+
 static int
 h_install(struct parser *p, int line)
 {
-	if (get_token(p, T_WORD, "install", "'protocol' or 'metric'") == -1)
-		return -1;
-	if (strcmp(p->tok.text, "protocol") == 0)
-		return install_protocol(p, line);
-	if (strcmp(p->tok.text, "metric") == 0)
-		return install_metric(p, line);
-	perr(p, p->tok.line, "install: expected 'protocol' or 'metric'");
-	return -1;
+	return dispatch_sub(p, line, "install", install_tab, "'protocol', "
+	    "'metric', 'table', 'onlink', 'device' or 'multipath'");
 }
 
 static int
@@ -759,11 +973,37 @@ h_persist(struct parser *p, int line)
 	return get_onoff(p, "persist", 0, &p->conf->kernel.persist);
 }
 
+/* SO_RCVBUFFORCE takes an int; the kernel doubles it for bookkeeping. */
+static int
+h_receive_buffer(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "receive-buffer", MIN_RCVBUF, MAX_RCVBUF, NULL,
+	    &v) == -1)
+		return -1;
+	p->conf->kernel.rcvbuf = (uint32_t)v;
+	return 0;
+}
+
+static int
+h_safety_redump(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "safety-redump", 0, MAX_REDUMP, NULL, &v) == -1)
+		return -1;
+	p->conf->kernel.safety_redump = (uint32_t)v;
+	return 0;
+}
+
 static const struct keyword kernel_tab[] = {
-	{ "learn",	F_NONE,		h_learn },
-	{ "install",	F_NONE,		h_install },
-	{ "persist",	F_K_PERSIST,	h_persist },
-	{ NULL,		F_NONE,		NULL }
+	{ "learn",		F_NONE,		h_learn },
+	{ "install",		F_NONE,		h_install },
+	{ "persist",		F_K_PERSIST,	h_persist },
+	{ "receive-buffer",	F_K_RCVBUF,	h_receive_buffer },
+	{ "safety-redump",	F_K_REDUMP,	h_safety_redump },
+	{ NULL,			F_NONE,		NULL }
 };
 
 static int
@@ -1070,6 +1310,11 @@ config_new(const char *name)
 	c->kernel.install_proto = DEF_INSTALL_PROTO;
 	c->kernel.metric = DEF_METRIC;
 	c->kernel.persist = 1;
+	c->kernel.learn_tables[0] = DEF_TABLE;
+	c->kernel.nlearn_tables = 1;
+	c->kernel.install_table = DEF_TABLE;
+	c->kernel.multipath = CONF_MAX_MULTIPATH;
+	c->kernel.rcvbuf = DEF_RCVBUF;
 	c->gr.enabled = 1;
 	c->gr.restart_time = DEF_GR_RESTART;
 	c->gr.stale_time = DEF_GR_STALE;
@@ -1083,10 +1328,17 @@ config_new(const char *name)
 static void
 config_check(struct parser *p)
 {
+	const struct kernel_conf *k = &p->conf->kernel;
+
 	if (p->seen[F_ROUTER_ID] == 0)
 		perr(p, 1, "router-id is required");
 	if (p->seen[F_LOCAL_AS] == 0)
 		perr(p, 1, "local-as is required");
+	/* Wren's own routes are the ones it installs, never local ones. */
+	if (CONF_LEARN_PROTO(k, k->install_proto))
+		perr(p, p->proto_line[k->install_proto], "learn protocol: %u "
+		    "is the install protocol; Wren's own routes are never "
+		    "learned", k->install_proto);
 }
 
 struct wren_config *
@@ -1258,8 +1510,28 @@ print_kernel(const struct kernel_conf *k, FILE *f)
 		print_string(f, k->learn[i]);
 		fputc('\n', f);
 	}
+	for (i = 0; i < 256; i++)
+		if (CONF_LEARN_PROTO(k, i))
+			fprintf(f, "\tlearn protocol %d\n", i);
+	for (i = 0; i < k->nlearn_tables; i++)
+		fprintf(f, "\tlearn table %" PRIu32 "\n", k->learn_tables[i]);
+	if (k->learn_blackhole)
+		fputs("\tlearn blackhole\n", f);
+	if (k->learn_unreachable)
+		fputs("\tlearn unreachable\n", f);
 	fprintf(f, "\tinstall protocol %u metric %" PRIu32 "\n",
 	    k->install_proto, k->metric);
+	fprintf(f, "\tinstall table %" PRIu32 "\n\tinstall multipath %d\n",
+	    k->install_table, k->multipath);
+	if (k->install_onlink)
+		fputs("\tinstall onlink\n", f);
+	if (k->install_device[0] != '\0') {
+		fputs("\tinstall device ", f);
+		print_string(f, k->install_device);
+		fputc('\n', f);
+	}
+	fprintf(f, "\treceive-buffer %" PRIu32 "\n\tsafety-redump %" PRIu32
+	    "\n", k->rcvbuf, k->safety_redump);
 	fprintf(f, "\tpersist %s\n}\n", k->persist ? "on" : "off");
 }
 

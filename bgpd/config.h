@@ -17,6 +17,9 @@
 #define CONF_PATTERN_LEN	32
 #define CONF_NAME_LEN		64
 #define CONF_PATH_LEN		108	/* sun_path */
+#define CONF_MAX_TABLES		16
+#define CONF_IFNAME_LEN		16	/* IFNAMSIZ */
+#define CONF_MAX_MULTIPATH	16	/* KR_MAX_NEXTHOPS */
 
 struct listen_conf {
 	struct wr_addr		 addr;	/* af 0: all addresses */
@@ -30,7 +33,25 @@ struct kernel_conf {
 	uint8_t		install_proto;	/* default 186 */
 	uint32_t	metric;		/* default 32 */
 	int		persist;	/* default 1 */
+	/* learning: what else is a local route */
+	uint8_t		learn_proto[32];	/* bitmap of rtnetlink protocols */
+	uint32_t	learn_tables[CONF_MAX_TABLES];	/* default { 254 } */
+	int		nlearn_tables;
+	int		learn_blackhole;	/* RTN_BLACKHOLE routes */
+	int		learn_unreachable;	/* RTN_UNREACHABLE, RTN_PROHIBIT */
+	/* installing */
+	uint32_t	install_table;		/* default 254 (main) */
+	int		install_onlink;		/* RTNH_F_ONLINK on next hops */
+	char		install_device[CONF_IFNAME_LEN];	/* "" = none */
+	int		multipath;		/* max ECMP next hops, default 16 */
+	/* the event socket */
+	uint32_t	rcvbuf;			/* default 8 MiB */
+	uint32_t	safety_redump;		/* s; 0 (default) = off */
 };
+
+/* Is rtnetlink protocol p in the learn protocol set? */
+#define CONF_LEARN_PROTO(k, p) \
+	(((k)->learn_proto[(uint8_t)(p) >> 3] >> ((p) & 7)) & 1)
 
 struct gr_conf {
 	int		enabled;	/* default 1 */

@@ -20,10 +20,22 @@
  *		receive buffer can hold (the window), so acks are not dropped.
  *
  * Ownership: we add, replace and delete only routes carrying
- * conf.install_proto, and every decision is made against our own record of
- * what we put in the kernel, never a rib_entry pointer.  The events our
- * own requests cause carry wsk's port id and are skipped; any other change
- * to a route of our protocol is foreign and repaired.
+ * conf.install_proto in conf.install_table, and every decision is made
+ * against our own record of what we put in the kernel, never a rib_entry
+ * pointer.  The events our own requests cause carry wsk's port id and are
+ * skipped; any other change to a route of our protocol is foreign and
+ * repaired.
+ *
+ * Learning: a route of another protocol, in one of conf.learn_tables, is
+ * a local route when its device matches a pattern, or its protocol is in
+ * conf.learn_proto, or it is a blackhole (unreachable, prohibit) route and
+ * that is asked for (Calico's IPAM blocks).  Those have no device and no
+ * next hop.
+ *
+ * Installing: the ECMP set of a prefix (rib_entry_multipath(), BGP paths
+ * only) becomes one route, RTA_MULTIPATH when it has several next hops.
+ * Next-hop sets are interned (struct kr_nhs), so that what we want and
+ * what the kernel has compare by pointer.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -53,13 +65,15 @@
 #define KR_RCVBUF	(8 * 1024 * 1024)
 #define KR_MSGBUF	(64 * 1024)	/* kernel dump chunks are <= 32 KiB */
 #define KR_WBUF		(32 * 1024)	/* one datagram of requests */
-#define KR_MSGMAX	256		/* one encoded route request, at most */
+#define KR_MSGMAX	1024		/* one encoded route request, at most:
+					   16 IPv6 rtnexthops are ~450 bytes */
 #define KR_MAX_INFLIGHT	4096		/* power of 2 */
 #define KR_ACK_TRUESIZE	1024		/* rcvbuf bytes one ack may cost */
 #define KR_EV_BUDGET	1024		/* datagrams per read callback */
 #define KR_DUMP_RETRIES	5
 #define KR_RETRY	5		/* s: retry refused installs */
 #define KR_HTAB_MIN	256
+#define KR_FMTLEN	(WR_PFXSTRLEN + KR_MAX_NEXTHOPS * (WR_ADDRSTRLEN + 2) + 64)
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -79,6 +93,22 @@ struct kr_htab {
 
 struct kr_learned;
 
+#define KR_NH_ONLINK	0x01	/* RTNH_F_ONLINK on every next hop */
+#define KR_NH_DEVICE	0x02	/* out of conf.install_device (RTA_OIF) */
+
+/*
+ * A set of next hops, interned: gateways sorted and without duplicates,
+ * immutable, reference-counted.  n is 0 for a route of ours that has no
+ * gateway (someone else's doing), so that it never equals what we want.
+ */
+struct kr_nhs {
+	struct kr_hnode	 hn;
+	uint32_t	 refcnt;
+	uint8_t		 n;
+	uint8_t		 flags;	/* KR_NH_* */
+	struct wr_addr	 gw[];
+};
+
 struct kr_link {
 	struct kr_hnode	 hn;		/* key: ifindex */
 	int		 ifindex;
@@ -90,13 +120,20 @@ struct kr_link {
 	TAILQ_HEAD(, kr_learned) routes;
 };
 
-/* A kernel route of a workload that is a path of our source in the rib. */
+/*
+ * A local kernel route that is a path of our source in the rib.  link is
+ * NULL for a route without one output device (blackhole, unreachable,
+ * multipath): those are not flushed with a link.
+ */
 struct kr_learned {
 	struct kr_hnode		 hn;	/* key: prefix */
 	struct wr_prefix	 prefix;
 	struct kr_link		*link;
+	uint32_t		 oif;	/* as the kernel said, to match deletes */
+	uint32_t		 table;
 	uint32_t		 prio;
 	uint32_t		 gen;
+	uint8_t			 floating;	/* unicast, no single device */
 	TAILQ_ENTRY(kr_learned)	 lentry;
 };
 
@@ -110,13 +147,19 @@ struct kr_learned {
 struct kr_inst {
 	struct kr_hnode		 hn;	/* key: prefix */
 	struct wr_prefix	 prefix;
-	struct wr_addr		 want;	/* af 0: nothing to install */
-	struct wr_addr		 knh;	/* af 0: none of ours in the kernel */
+	struct kr_nhs		*want;	/* NULL: nothing to install */
+	struct kr_nhs		*kset;	/* with KI_KERNEL: what the kernel has */
 	uint32_t		 kmetric;
+	uint32_t		 ktable;
 	uint8_t			 kproto;
 	uint8_t			 flags;
 	uint32_t		 inflight;
 	uint32_t		 gen;
+	/* for `wrenctl show kernel` */
+	int			 error;		/* errno of the last failure */
+	uint32_t		 failures;	/* consecutive */
+	time_t			 since;		/* state changed */
+	const char		*state;
 	TAILQ_ENTRY(kr_inst)	 qentry;
 };
 
@@ -127,12 +170,14 @@ struct kr_req {
 	uint32_t		 seq;
 	uint8_t			 op;
 	uint8_t			 proto;
-	uint32_t		 metric;
-	struct wr_prefix	 prefix;
-	struct wr_addr		 nh;
-	struct wr_addr		 prev;	/* REPLACE: what it replaced */
-	uint32_t		 prevmetric;
 	uint8_t			 prevproto;
+	uint32_t		 metric;
+	uint32_t		 table;
+	struct wr_prefix	 prefix;
+	struct kr_nhs		*nh;	/* referenced */
+	struct kr_nhs		*prev;	/* REPLACE: what it replaced; ref'd */
+	uint32_t		 prevmetric;
+	uint32_t		 prevtable;
 };
 
 /* A route message, parsed and length-checked. */
@@ -141,7 +186,11 @@ struct kr_route {
 	uint16_t		 nlflags;
 	uint32_t		 pid;
 	struct wr_prefix	 prefix;
-	struct wr_addr		 gw;
+	struct wr_addr		 gw[KR_MAX_NEXTHOPS];
+	uint8_t			 ngw;
+	uint8_t			 gw_over;	/* more than KR_MAX_NEXTHOPS */
+	uint8_t			 onlink;	/* on every next hop */
+	uint32_t		 nh_oif;	/* every next hop's, or 0 */
 	uint32_t		 table;
 	uint32_t		 prio;
 	uint32_t		 oif;
@@ -163,14 +212,17 @@ struct kr {
 	uint32_t		 wpid;		/* wsk's port id */
 	struct event		*ev_read, *ev_ack, *ev_write;
 	struct event		*ev_flush, *ev_dump, *ev_grace, *ev_retry;
+	struct event		*ev_redump;
 
-	struct kr_htab		 links, learned, inst;
+	struct kr_htab		 links, learned, inst, nhs;
 	TAILQ_HEAD(, kr_inst)	 queue;
 	uint32_t		 lgen, rgen;
 	int			 started;
 	int			 grace_over;
 	int			 unknown_oif;	/* a dumped route had one */
 	int			 in_dump;
+	int			 devidx;	/* conf.install_device's */
+	size_t			 nfloat;	/* learned, no single device */
 
 	uint32_t		 seq;
 	struct kr_req		*ring;
@@ -213,13 +265,6 @@ kr_prefix_eq(const struct wr_prefix *a, const struct wr_prefix *b)
 	return a->len == b->len && addr_cmp(&a->addr, &b->addr) == 0;
 }
 
-static int
-kr_addr_eq(const struct wr_addr *a, const struct wr_addr *b)
-{
-	if (!addr_is_set(a) || !addr_is_set(b))
-		return addr_is_set(a) == addr_is_set(b);
-	return addr_cmp(a, b) == 0;
-}
 
 static uint32_t
 kr_int_hash(uint32_t v)
@@ -303,6 +348,132 @@ kr_htab_foreach(struct kr_htab *t, void (*fn)(struct kr *, void *),
 	}
 }
 
+/* ---- next-hop sets ------------------------------------------------- */
+
+static int
+kr_gw_cmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static uint32_t
+kr_nhs_hash(const struct wr_addr *gw, size_t n, uint8_t flags)
+{
+	uint32_t h = 2166136261u;
+	size_t i, j;
+
+	h = (h ^ flags) * 16777619u;
+	for (i = 0; i < n; i++) {
+		h = (h ^ gw[i].af) * 16777619u;
+		for (j = 0; j < kr_alen(gw[i].af); j++)
+			h = (h ^ gw[i].b[j]) * 16777619u;
+	}
+	return h;
+}
+
+static int
+kr_nhs_eq(const struct kr_nhs *s, const struct wr_addr *gw, size_t n,
+    uint8_t flags)
+{
+	size_t i;
+
+	if (s->n != n || s->flags != flags)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (addr_cmp(&s->gw[i], &gw[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Sort and deduplicate in place; returns the new count. */
+static size_t
+kr_gw_normalize(struct wr_addr *gw, size_t n)
+{
+	size_t i, m = 0;
+
+	qsort(gw, n, sizeof(*gw), kr_gw_cmp);
+	for (i = 0; i < n; i++)
+		if (m == 0 || addr_cmp(&gw[m - 1], &gw[i]) != 0)
+			gw[m++] = gw[i];
+	return m;
+}
+
+/* The one interned set for these gateways, referenced; NULL: no memory. */
+static struct kr_nhs *
+kr_nhs_get(struct kr *kr, struct wr_addr *gw, size_t n, uint8_t flags)
+{
+	struct kr_hnode *hn;
+	struct kr_nhs *s;
+	uint32_t h;
+
+	n = kr_gw_normalize(gw, n > KR_MAX_NEXTHOPS ? KR_MAX_NEXTHOPS : n);
+	h = kr_nhs_hash(gw, n, flags);
+	for (hn = kr_htab_chain(&kr->nhs, h); hn != NULL; hn = hn->next) {
+		s = (struct kr_nhs *)hn;
+		if (hn->hash == h && kr_nhs_eq(s, gw, n, flags)) {
+			s->refcnt++;
+			return s;
+		}
+	}
+	if ((s = calloc(1, sizeof(*s) + n * sizeof(s->gw[0]))) == NULL)
+		return NULL;
+	s->refcnt = 1;
+	s->n = (uint8_t)n;
+	s->flags = flags;
+	memcpy(s->gw, gw, n * sizeof(s->gw[0]));
+	if (kr_htab_insert(&kr->nhs, &s->hn, h) == -1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static struct kr_nhs *
+kr_nhs_ref(struct kr_nhs *s)
+{
+	if (s != NULL)
+		s->refcnt++;
+	return s;
+}
+
+static void
+kr_nhs_put(struct kr *kr, struct kr_nhs *s)
+{
+	if (s == NULL || --s->refcnt > 0)
+		return;
+	kr_htab_remove(&kr->nhs, &s->hn);
+	free(s);
+}
+
+/* *slot = s, taking a reference to s and dropping the old one. */
+static void
+kr_nhs_set(struct kr *kr, struct kr_nhs **slot, struct kr_nhs *s)
+{
+	kr_nhs_ref(s);
+	kr_nhs_put(kr, *slot);
+	*slot = s;
+}
+
+/* "198.18.0.2, 198.18.0.3 dev tunl0 onlink" */
+static const char *
+kr_nhsfmt(const struct kr *kr, const struct kr_nhs *s, char *buf,
+    size_t len)
+{
+	char as[WR_ADDRSTRLEN];
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; s != NULL && i < s->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? ", " : "", addr_ntop(&s->gw[i], as, sizeof(as)));
+	if (s != NULL && (s->flags & KR_NH_DEVICE) && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " dev %s",
+		    kr->conf.install_device);
+	if (s != NULL && (s->flags & KR_NH_ONLINK) && off < len)
+		snprintf(buf + off, len - off, " onlink");
+	return buf;
+}
+
 /* ---- interface names ---------------------------------------------- */
 
 /* Shell-style match of '*' and '?', iterative with one backtrack point. */
@@ -327,6 +498,28 @@ kr_ifmatch(const char *pat, const char *s)
 	while (*pat == '*')
 		pat++;
 	return *pat == '\0';
+}
+
+static int
+kr_learn_table(const struct kernel_conf *conf, uint32_t table)
+{
+	int i;
+
+	for (i = 0; i < conf->nlearn_tables; i++)
+		if (conf->learn_tables[i] == table)
+			return 1;
+	return 0;
+}
+
+static int
+kr_learn_anyproto(const struct kernel_conf *conf)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(conf->learn_proto); i++)
+		if (conf->learn_proto[i] != 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -389,14 +582,31 @@ kr_learned_find(struct kr *kr, const struct wr_prefix *p)
 	return NULL;
 }
 
+static const char *
+kr_learned_dev(const struct kr_learned *r)
+{
+	return r->link != NULL ? r->link->name : "-";
+}
+
+static void
+kr_learned_unlink(struct kr *kr, struct kr_learned *r)
+{
+	if (r->link != NULL)
+		TAILQ_REMOVE(&r->link->routes, r, lentry);
+	if (r->floating)
+		kr->nfloat--;
+	r->link = NULL;
+	r->floating = 0;
+}
+
 static void
 kr_unlearn(struct kr *kr, struct kr_learned *r)
 {
 	char buf[WR_PFXSTRLEN];
 
 	log_debug("kernel: forget %s dev %s",
-	    prefix_ntop(&r->prefix, buf, sizeof(buf)), r->link->name);
-	TAILQ_REMOVE(&r->link->routes, r, lentry);
+	    prefix_ntop(&r->prefix, buf, sizeof(buf)), kr_learned_dev(r));
+	kr_learned_unlink(kr, r);
 	kr_htab_remove(&kr->learned, &r->hn);
 	rib_withdraw(kr->rib, &kr->src, &r->prefix);
 	free(r);
@@ -404,10 +614,20 @@ kr_unlearn(struct kr *kr, struct kr_learned *r)
 }
 
 static void
+kr_learn_set(struct kr *kr, struct kr_learned *r, const struct kr_route *rt)
+{
+	r->oif = rt->oif;
+	r->table = rt->table;
+	r->prio = rt->prio;
+	r->gen = kr->rgen;
+}
+
+static void
 kr_learn(struct kr *kr, const struct kr_route *rt, struct kr_link *l)
 {
 	struct kr_learned *r;
 	char buf[WR_PFXSTRLEN];
+	int floating = l == NULL && rt->rtype == RTN_UNICAST;
 
 	if ((r = kr_learned_find(kr, &rt->prefix)) == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -422,19 +642,21 @@ kr_learn(struct kr *kr, const struct kr_route *rt, struct kr_link *l)
 			return;
 		}
 		kr->st.learned++;
-	} else if (r->link == l) {
+	} else if (r->link == l && r->floating == floating) {
 		/* already a path in the rib: nothing changes */
-		r->prio = rt->prio;
-		r->gen = kr->rgen;
+		kr_learn_set(kr, r, rt);
 		return;
 	} else
-		TAILQ_REMOVE(&r->link->routes, r, lentry);
+		kr_learned_unlink(kr, r);
 	r->link = l;
-	r->prio = rt->prio;
-	r->gen = kr->rgen;
-	TAILQ_INSERT_TAIL(&l->routes, r, lentry);
-	log_debug("kernel: learn %s dev %s",
-	    prefix_ntop(&r->prefix, buf, sizeof(buf)), l->name);
+	r->floating = (uint8_t)floating;
+	kr->nfloat += (size_t)floating;
+	kr_learn_set(kr, r, rt);
+	if (l != NULL)
+		TAILQ_INSERT_TAIL(&l->routes, r, lentry);
+	log_debug("kernel: learn %s dev %s type %u proto %u",
+	    prefix_ntop(&r->prefix, buf, sizeof(buf)), kr_learned_dev(r),
+	    rt->rtype, rt->proto);
 	if (rib_update(kr->rib, &kr->src, &r->prefix, kr->attrs) == -1)
 		log_warnx("kernel: rib_update %s: out of memory", buf);
 }
@@ -512,30 +734,90 @@ kr_nla_via(const struct nlattr *a, struct wr_addr *out)
 	return 0;
 }
 
+/* RTA_GATEWAY or RTA_VIA of a route or of one rtnexthop; af 0: none. */
+static int
+kr_nla_gw(struct nlattr **tb, uint8_t af, struct wr_addr *gw)
+{
+	memset(gw, 0, sizeof(*gw));
+	if (tb[RTA_GATEWAY] != NULL)
+		return kr_nla_addr(tb[RTA_GATEWAY], af, gw);
+	if (tb[RTA_VIA] != NULL)
+		return kr_nla_via(tb[RTA_VIA], gw);
+	return 0;
+}
+
+static void
+kr_route_addgw(struct kr_route *rt, const struct wr_addr *gw)
+{
+	if (!addr_is_set(gw))
+		return;
+	if (rt->ngw < KR_MAX_NEXTHOPS)
+		rt->gw[rt->ngw++] = *gw;
+	else
+		rt->gw_over = 1;
+}
+
+/*
+ * RTA_MULTIPATH: a run of struct rtnexthop, each followed by its own
+ * attributes (rtnh_len covers both), as fib_get_nhs() reads it.
+ */
+static int
+kr_route_multipath(struct nlattr *a, struct kr_route *rt)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtnexthop *rtnh;
+	struct wr_addr gw;
+	int rem = nla_len(a), i;
+
+	rt->multipath = 1;
+	rt->onlink = 1;
+	rtnh = nla_data(a);
+	for (i = 0; rem >= (int)sizeof(*rtnh); i++) {
+		if (rtnh->rtnh_len < sizeof(*rtnh) || rtnh->rtnh_len > rem)
+			return -1;
+		if (nla_parse(tb, RTA_MAX, (struct nlattr *)RTNH_DATA(rtnh),
+		    rtnh->rtnh_len - (int)sizeof(*rtnh), kr_rt_policy) < 0 ||
+		    kr_nla_gw(tb, rt->prefix.addr.af, &gw) == -1)
+			return -1;
+		kr_route_addgw(rt, &gw);
+		if (!(rtnh->rtnh_flags & RTNH_F_ONLINK))
+			rt->onlink = 0;
+		if (i == 0)
+			rt->nh_oif = (uint32_t)rtnh->rtnh_ifindex;
+		else if (rt->nh_oif != (uint32_t)rtnh->rtnh_ifindex)
+			rt->nh_oif = 0;
+		rem -= RTNH_ALIGN(rtnh->rtnh_len);
+		rtnh = RTNH_NEXT(rtnh);
+	}
+	if (i == 0)
+		rt->onlink = 0;
+	return 0;
+}
+
 static int
 kr_route_attrs(struct nlattr **tb, struct kr_route *rt)
 {
 	uint8_t af = rt->prefix.addr.af;
-	struct wr_addr dst;
+	struct wr_addr dst, gw;
 
 	if (kr_nla_addr(tb[RTA_DST], af, &dst) == -1)
 		return -1;
 	dst.af = af;
 	rt->prefix.addr = dst;
 	prefix_mask(&rt->prefix);
-	if (tb[RTA_GATEWAY] != NULL) {
-		if (kr_nla_addr(tb[RTA_GATEWAY], af, &rt->gw) == -1)
-			return -1;
-	} else if (tb[RTA_VIA] != NULL &&
-	    kr_nla_via(tb[RTA_VIA], &rt->gw) == -1)
+	if (kr_nla_gw(tb, af, &gw) == -1)
 		return -1;
+	kr_route_addgw(rt, &gw);
 	if (tb[RTA_TABLE] != NULL)
 		rt->table = nla_get_u32(tb[RTA_TABLE]);
 	if (tb[RTA_PRIORITY] != NULL)
 		rt->prio = nla_get_u32(tb[RTA_PRIORITY]);
 	if (tb[RTA_OIF] != NULL)
 		rt->oif = nla_get_u32(tb[RTA_OIF]);
-	rt->multipath = tb[RTA_MULTIPATH] != NULL;
+	rt->nh_oif = rt->oif;
+	rt->onlink = (rt->rtm_flags & RTNH_F_ONLINK) != 0;
+	if (tb[RTA_MULTIPATH] != NULL)
+		return kr_route_multipath(tb[RTA_MULTIPATH], rt);
 	return 0;
 }
 
@@ -595,6 +877,7 @@ kr_inst_new(struct kr *kr, const struct wr_prefix *p)
 		return NULL;
 	}
 	r->prefix = *p;
+	r->since = time(NULL);
 	if (kr_htab_insert(&kr->inst, &r->hn, kr_prefix_hash(p)) == -1) {
 		log_warnx("kernel: install record: out of memory");
 		free(r);
@@ -603,27 +886,55 @@ kr_inst_new(struct kr *kr, const struct wr_prefix *p)
 	return r;
 }
 
+static const char *
+kr_inst_state(const struct kr_inst *r)
+{
+	if (r->flags & KI_FAILED)
+		return "failed";
+	if (r->flags & KI_ADOPTED)
+		return "adopted";
+	if ((r->flags & KI_QUEUED) || r->inflight > 0 || r->want != r->kset)
+		return "pending";
+	return "installed";
+}
+
+/* Note when the state shown by `wrenctl show kernel` changes. */
+static void
+kr_inst_touch(struct kr_inst *r)
+{
+	const char *st = kr_inst_state(r);
+
+	if (st != r->state) {
+		r->state = st;
+		r->since = time(NULL);
+	}
+}
+
 /* Free a record that wants nothing, has nothing, and waits for nothing. */
 static void
 kr_inst_gc(struct kr *kr, struct kr_inst *r)
 {
-	if (addr_is_set(&r->want) || KR_HAVE(r) ||
-	    r->inflight > 0 || (r->flags & KI_QUEUED))
+	if (r->want != NULL || KR_HAVE(r) ||
+	    r->inflight > 0 || (r->flags & KI_QUEUED)) {
+		kr_inst_touch(r);
 		return;
+	}
 	kr_htab_remove(&kr->inst, &r->hn);
+	kr_nhs_put(kr, r->kset);
 	free(r);
 }
 
 static void
-kr_inst_setk(struct kr *kr, struct kr_inst *r, const struct wr_addr *nh,
-    uint32_t metric, uint8_t proto)
+kr_inst_setk(struct kr *kr, struct kr_inst *r, struct kr_nhs *nhs,
+    uint32_t metric, uint8_t proto, uint32_t table)
 {
 	if (!KR_HAVE(r))
 		kr->st.installed++;
 	r->flags |= KI_KERNEL;
-	r->knh = *nh;
+	kr_nhs_set(kr, &r->kset, nhs);
 	r->kmetric = metric;
 	r->kproto = proto;
+	r->ktable = table;
 }
 
 static void
@@ -632,41 +943,83 @@ kr_inst_clrk(struct kr *kr, struct kr_inst *r)
 	if (KR_HAVE(r))
 		kr->st.installed--;
 	r->flags &= ~KI_KERNEL;
-	memset(&r->knh, 0, sizeof(r->knh));
+	kr_nhs_set(kr, &r->kset, NULL);
 }
 
 static const char *
-kr_rtfmt(const struct wr_prefix *p, const struct wr_addr *nh, char *buf,
-    size_t len)
+kr_rtfmt(const struct kr *kr, const struct wr_prefix *p,
+    const struct kr_nhs *nhs, char *buf, size_t len)
 {
-	char ps[WR_PFXSTRLEN], as[WR_ADDRSTRLEN];
+	char ps[WR_PFXSTRLEN], ns[KR_MAX_NEXTHOPS * (WR_ADDRSTRLEN + 2) + 32];
 
 	prefix_ntop(p, ps, sizeof(ps));
-	if (addr_is_set(nh))
-		snprintf(buf, len, "%s via %s", ps, addr_ntop(nh, as,
-		    sizeof(as)));
+	if (nhs != NULL && nhs->n > 0)
+		snprintf(buf, len, "%s via %s", ps, kr_nhsfmt(kr, nhs, ns,
+		    sizeof(ns)));
 	else
 		snprintf(buf, len, "%s", ps);
 	return buf;
 }
 
+/*
+ * The next hops of a route of our protocol, in the terms of what we
+ * install: the device flag only when it goes out of conf.install_device
+ * (without an override, the kernel's RTA_OIF is its own resolution).
+ */
+static struct kr_nhs *
+kr_nhs_from_route(struct kr *kr, const struct kr_route *rt)
+{
+	struct wr_addr gw[KR_MAX_NEXTHOPS];
+	uint8_t flags = 0;
+	size_t n = rt->gw_over ? 0 : rt->ngw;
+
+	memcpy(gw, rt->gw, n * sizeof(gw[0]));
+	if (rt->onlink)
+		flags |= KR_NH_ONLINK;
+	if (kr->conf.install_device[0] != '\0' && kr->devidx != 0 &&
+	    rt->nh_oif == (uint32_t)kr->devidx)
+		flags |= KR_NH_DEVICE;
+	return kr_nhs_get(kr, gw, n, flags);
+}
+
 /* A route of our protocol we have no record of: adopt it. */
 static void
-kr_own_adopt(struct kr *kr, const struct kr_route *rt, int from_dump)
+kr_own_adopt(struct kr *kr, const struct kr_route *rt, struct kr_nhs *nhs,
+    int from_dump)
 {
 	struct kr_inst *r;
-	char buf[128];
+	char buf[KR_FMTLEN];
 
 	if ((r = kr_inst_new(kr, &rt->prefix)) == NULL)
 		return;
-	kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
+	kr_inst_setk(kr, r, nhs, rt->prio, rt->proto, rt->table);
 	r->flags |= KI_ADOPTED;
 	r->gen = kr->rgen;
 	if (!from_dump || kr->grace_over)
 		log_warnx("kernel: %s proto %u: not ours, %s",
-		    kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)),
+		    kr_rtfmt(kr, &rt->prefix, nhs, buf, sizeof(buf)),
 		    rt->proto, kr->grace_over ? "removing" : "adopting");
 	/* the flush keeps it until the grace period is over */
+	kr_enqueue(kr, r);
+}
+
+static void
+kr_own_changed(struct kr *kr, struct kr_inst *r, const struct kr_route *rt,
+    struct kr_nhs *nhs)
+{
+	char buf[KR_FMTLEN];
+
+	if (r->kset == nhs && r->kmetric == rt->prio)
+		return;		/* exactly what we recorded */
+	kr_rtfmt(kr, &rt->prefix, nhs, buf, sizeof(buf));
+	if (r->kmetric != rt->prio) {
+		log_warnx("kernel: %s proto %u metric %u: a second route of "
+		    "ours, left alone", buf, rt->proto, rt->prio);
+		return;
+	}
+	log_warnx("kernel: %s proto %u: changed by another process, "
+	    "repairing", buf, rt->proto);
+	kr_inst_setk(kr, r, nhs, rt->prio, rt->proto, rt->table);
 	kr_enqueue(kr, r);
 }
 
@@ -675,38 +1028,33 @@ static void
 kr_own_present(struct kr *kr, const struct kr_route *rt, int from_dump)
 {
 	struct kr_inst *r;
-	char buf[128];
+	struct kr_nhs *nhs;
 
-	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL) {
-		kr_own_adopt(kr, rt, from_dump);
+	if ((nhs = kr_nhs_from_route(kr, rt)) == NULL) {
+		log_warnx("kernel: next-hop set: out of memory");
 		return;
 	}
-	if (from_dump)
-		r->gen = kr->rgen;
-	/*
-	 * No need to wait for the acks of our requests in flight: rtnetlink
-	 * applies a request before sendmsg() returns, and the events our
-	 * own requests cause were filtered out by port id.
-	 */
-	if (!KR_HAVE(r)) {
-		/* decided before we knew it was there (start-up): adopt */
-		kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
-		kr_enqueue(kr, r);
-		return;
+	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL)
+		kr_own_adopt(kr, rt, nhs, from_dump);
+	else {
+		if (from_dump)
+			r->gen = kr->rgen;
+		/*
+		 * No need to wait for the acks of our requests in flight:
+		 * rtnetlink applies a request before sendmsg() returns, and
+		 * the events our own requests cause were filtered out by
+		 * port id.
+		 */
+		if (!KR_HAVE(r)) {
+			/* decided before we knew it was there: adopt */
+			kr_inst_setk(kr, r, nhs, rt->prio, rt->proto,
+			    rt->table);
+			kr_enqueue(kr, r);
+		} else
+			kr_own_changed(kr, r, rt, nhs);
+		kr_inst_touch(r);
 	}
-	if (kr_addr_eq(&r->knh, &rt->gw) && r->kmetric == rt->prio)
-		return;		/* exactly what we recorded */
-	if (r->kmetric != rt->prio) {
-		log_warnx("kernel: %s proto %u metric %u: a second route of "
-		    "ours, left alone", kr_rtfmt(&rt->prefix, &rt->gw, buf,
-		    sizeof(buf)), rt->proto, rt->prio);
-		return;
-	}
-	log_warnx("kernel: %s proto %u: changed by another process, "
-	    "repairing", kr_rtfmt(&rt->prefix, &rt->gw, buf, sizeof(buf)),
-	    rt->proto);
-	kr_inst_setk(kr, r, &rt->gw, rt->prio, rt->proto);
-	kr_enqueue(kr, r);
+	kr_nhs_put(kr, nhs);
 }
 
 /* Our protocol number, deleted by someone else (or by the kernel). */
@@ -714,21 +1062,21 @@ static void
 kr_own_deleted(struct kr *kr, const struct kr_route *rt)
 {
 	struct kr_inst *r;
-	char buf[128];
+	char buf[KR_FMTLEN];
 
 	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL)
 		return;
-	if (!KR_HAVE(r) || r->kmetric != rt->prio)
+	if (!KR_HAVE(r) || r->kmetric != rt->prio || r->ktable != rt->table)
 		return;
 	kr_inst_clrk(kr, r);
 	r->flags &= ~KI_ADOPTED;
-	if (addr_is_set(&r->want)) {
+	if (r->want != NULL) {
 		log_warnx("kernel: %s: removed by another process, "
-		    "reinstalling", kr_rtfmt(&r->prefix, &r->want, buf,
+		    "reinstalling", kr_rtfmt(kr, &r->prefix, r->want, buf,
 		    sizeof(buf)));
 		kr_enqueue(kr, r);
-	} else
-		kr_inst_gc(kr, r);
+	}
+	kr_inst_gc(kr, r);
 }
 
 /*
@@ -740,16 +1088,34 @@ static void
 kr_foreign_replace(struct kr *kr, const struct kr_route *rt)
 {
 	struct kr_inst *r;
-	char buf[128];
+	char buf[KR_FMTLEN];
 
 	if ((r = kr_inst_find(kr, &rt->prefix)) == NULL ||
-	    !KR_HAVE(r) || r->kmetric != rt->prio)
+	    !KR_HAVE(r) || r->kmetric != rt->prio || r->ktable != rt->table)
 		return;
 	log_warnx("kernel: %s: replaced by a route of protocol %u",
-	    kr_rtfmt(&r->prefix, &r->knh, buf, sizeof(buf)), rt->proto);
+	    kr_rtfmt(kr, &r->prefix, r->kset, buf, sizeof(buf)), rt->proto);
 	kr_inst_clrk(kr, r);
 	r->flags &= ~KI_ADOPTED;
 	kr_inst_gc(kr, r);
+}
+
+/*
+ * A route of another protocol in our table changed.  A foreign route on
+ * our metric makes our create-only add fail with EEXIST; once it is
+ * deleted, retry at once rather than at the next retry tick.
+ */
+static void
+kr_foreign_install_table(struct kr *kr, const struct kr_route *rt)
+{
+	struct kr_inst *r;
+
+	if (rt->type == RTM_NEWROUTE && (rt->nlflags & NLM_F_REPLACE))
+		kr_foreign_replace(kr, rt);
+	else if (rt->type == RTM_DELROUTE &&
+	    (r = kr_inst_find(kr, &rt->prefix)) != NULL &&
+	    (r->flags & KI_FAILED))
+		kr_enqueue(kr, r);
 }
 
 static void
@@ -771,26 +1137,44 @@ kr_retry_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* ---- route messages ------------------------------------------------ */
 
-static struct kr_link *
-kr_route_link(struct kr *kr, const struct kr_route *rt, int from_dump)
+/*
+ * Is this route of another protocol a local one?  *lp gets its link, or
+ * NULL for a route without a single output device.  Connected routes
+ * (proto kernel: the fe80::/64 of every veth) and redirects are the
+ * kernel's own, never local routes.
+ */
+static int
+kr_route_select(struct kr *kr, const struct kr_route *rt, int from_dump,
+    struct kr_link **lp)
 {
+	const struct kernel_conf *c = &kr->conf;
 	struct kr_link *l;
+	int byproto = CONF_LEARN_PROTO(c, rt->proto);
 
-	/*
-	 * Connected routes (proto kernel: the fe80::/64 of every veth) and
-	 * redirects are the kernel's own, never workload routes; a multipath
-	 * route has no single output device.
-	 */
+	*lp = NULL;
 	if (rt->proto == RTPROT_KERNEL || rt->proto == RTPROT_REDIRECT ||
-	    rt->multipath || rt->oif == 0)
-		return NULL;
+	    !kr_learn_table(c, rt->table))
+		return 0;
+	/* no device (IPv6 puts them on lo): never flushed with a link */
+	if (rt->rtype == RTN_BLACKHOLE)
+		return byproto || c->learn_blackhole;
+	if (rt->rtype == RTN_UNREACHABLE || rt->rtype == RTN_PROHIBIT)
+		return byproto || c->learn_unreachable;
+	if (rt->rtype != RTN_UNICAST)
+		return 0;
+	if (rt->multipath || rt->oif == 0)
+		return byproto;
 	if ((l = kr_link_find(kr, (int)rt->oif)) == NULL) {
 		/* a link created between the link and the route dumps */
 		if (from_dump)
 			kr->unknown_oif = 1;
-		return NULL;
+		return 0;
 	}
-	return l->learn ? l : NULL;
+	/* withdrawn when it went down, found again by a dump when up */
+	if (!(l->flags & IFF_UP) || (!l->learn && !byproto))
+		return 0;
+	*lp = l;
+	return 1;
 }
 
 static void
@@ -798,11 +1182,12 @@ kr_route_foreign(struct kr *kr, const struct kr_route *rt, int from_dump)
 {
 	struct kr_learned *r;
 	struct kr_link *l;
+	int local;
 
-	if (rt->type == RTM_NEWROUTE && (rt->nlflags & NLM_F_REPLACE))
-		kr_foreign_replace(kr, rt);
-	l = kr_route_link(kr, rt, from_dump);
-	if (rt->type == RTM_NEWROUTE && l != NULL) {
+	if (rt->table == kr->conf.install_table)
+		kr_foreign_install_table(kr, rt);
+	local = kr_route_select(kr, rt, from_dump, &l);
+	if (rt->type == RTM_NEWROUTE && local) {
 		kr_learn(kr, rt, l);
 		return;
 	}
@@ -810,9 +1195,16 @@ kr_route_foreign(struct kr *kr, const struct kr_route *rt, int from_dump)
 		return;
 	/* deleted, or replaced by a route we don't learn */
 	if ((r = kr_learned_find(kr, &rt->prefix)) != NULL &&
-	    r->prio == rt->prio &&
-	    (rt->type != RTM_DELROUTE || r->link->ifindex == (int)rt->oif))
+	    r->prio == rt->prio && r->table == rt->table &&
+	    (rt->type != RTM_DELROUTE || r->oif == rt->oif))
 		kr_unlearn(kr, r);
+}
+
+static int
+kr_rtype_wanted(uint8_t rtype)
+{
+	return rtype == RTN_UNICAST || rtype == RTN_BLACKHOLE ||
+	    rtype == RTN_UNREACHABLE || rtype == RTN_PROHIBIT;
 }
 
 static void
@@ -825,13 +1217,17 @@ kr_route_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 		log_warnx("kernel: malformed route message ignored");
 		return;
 	}
-	if (rv == 0 || rt.table != RT_TABLE_MAIN || rt.rtype != RTN_UNICAST ||
+	if (rv == 0 || !kr_rtype_wanted(rt.rtype) ||
 	    (rt.rtm_flags & RTM_F_CLONED))
 		return;
 	/* our own writes come back with our port id (rtmsg_fib()) */
 	if (!from_dump && kr->wpid != 0 && rt.pid == kr->wpid)
 		return;
 	if (rt.proto == kr->conf.install_proto) {
+		/* ours only where we install them; never learned */
+		if (rt.table != kr->conf.install_table ||
+		    rt.rtype != RTN_UNICAST)
+			return;
 		if (rt.type == RTM_NEWROUTE)
 			kr_own_present(kr, &rt, from_dump);
 		else
@@ -843,26 +1239,40 @@ kr_route_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 
 /* ---- link messages ------------------------------------------------- */
 
+/*
+ * The kernel flushes the IPv4 routes through a device that goes down
+ * without an RTM_DELROUTE for them (fib_sync_down_dev()), and IPv6 keeps
+ * them as linkdown: either way they are withdrawn here, and a dump finds
+ * them again when the link is back up.
+ */
 static void
-kr_link_update(struct kr *kr, struct kr_link *l, int isnew, int from_dump)
+kr_link_update(struct kr *kr, struct kr_link *l, unsigned int oflags,
+    int from_dump)
 {
-	int was = l->learn;
+	int was = l->learn, wasup = (oflags & IFF_UP) != 0;
+	int up = (l->flags & IFF_UP) != 0;
 
-	l->learn = (l->flags & IFF_UP) && kr_conf_match(&kr->conf, l->name);
-	if (was && !l->learn) {
-		/* down or renamed away: the kernel flushed (IPv4) silently */
+	l->learn = up && kr_conf_match(&kr->conf, l->name);
+	if (wasup && !up) {
+		if (was || !TAILQ_EMPTY(&l->routes) ||
+		    kr_learn_anyproto(&kr->conf))
+			l->went_down = 1;
 		kr_link_withdraw(kr, l);
-		l->went_down = 1;
 		return;
 	}
-	if (from_dump || was || !l->learn)
+	if (from_dump)
 		return;
+	if (was && !l->learn) {
+		/* renamed away: a dump keeps what a protocol still selects */
+		kr_schedule_dump(kr);
+		return;
+	}
 	/*
-	 * Became learnable.  Routes on a link that came back up, or on a
-	 * link the start-up dumps raced with, are only found by a dump;
-	 * routes added after this event arrive as events.
+	 * Up again, or a link the start-up dumps raced with: its routes are
+	 * only found by a dump; routes added after this event arrive as
+	 * events.
 	 */
-	if (l->went_down || (isnew && kr->unknown_oif)) {
+	if (up && !wasup && (l->went_down || kr->unknown_oif)) {
 		l->went_down = 0;
 		kr->unknown_oif = 0;
 		kr_schedule_dump(kr);
@@ -870,16 +1280,33 @@ kr_link_update(struct kr *kr, struct kr_link *l, int isnew, int from_dump)
 }
 
 /*
- * Our routes go via next hops on uplinks.  When a link that is not a
- * workload's goes down or away, the kernel silently flushes the IPv4 routes
- * through it, ours included: only a dump shows which are gone.
+ * Our routes go via next hops on uplinks (or out of the device override).
+ * When a link that is not a workload's goes down or away, the kernel
+ * silently flushes the IPv4 routes through it, ours and learned multipath
+ * ones included: only a dump shows which are gone.
  */
 static void
 kr_link_uplink_down(struct kr *kr, struct kr_link *l, unsigned int flags)
 {
 	if ((l->flags & IFF_UP) && !(flags & IFF_UP) &&
-	    !kr_conf_match(&kr->conf, l->name) && kr->st.installed > 0)
+	    !kr_conf_match(&kr->conf, l->name) &&
+	    (kr->st.installed > 0 || kr->nfloat > 0))
 		kr_schedule_dump(kr);
+}
+
+/* Track the ifindex of the device override; retry when it appears. */
+static void
+kr_link_device(struct kr *kr, struct kr_link *l, int gone)
+{
+	const char *dev = kr->conf.install_device;
+	int match = !gone && dev[0] != '\0' && strcmp(l->name, dev) == 0;
+
+	if (match && kr->devidx != l->ifindex) {
+		kr->devidx = l->ifindex;
+		log_debug("kernel: device %s is ifindex %d", dev, l->ifindex);
+		kr_htab_foreach(&kr->inst, kr_retry_failed, kr);
+	} else if (!match && kr->devidx == l->ifindex)
+		kr->devidx = 0;
 }
 
 static void
@@ -888,7 +1315,7 @@ kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 	struct nlattr *tb[IFLA_MAX + 1];
 	struct ifinfomsg *ifi;
 	struct kr_link *l;
-	int isnew = 0;
+	unsigned int oflags;
 
 	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, kr_link_policy) < 0) {
 		log_warnx("kernel: malformed link message ignored");
@@ -903,23 +1330,24 @@ kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 		kr_link_uplink_down(kr, l, nlh->nlmsg_type == RTM_DELLINK ?
 		    0 : ifi->ifi_flags);
 	if (nlh->nlmsg_type == RTM_DELLINK) {
-		if (l != NULL)
+		if (l != NULL) {
+			kr_link_device(kr, l, 1);
 			kr_link_free(kr, l);
+		}
 		return;
 	}
-	if (l == NULL) {
-		if ((l = kr_link_new(kr, ifi->ifi_index)) == NULL)
-			return;
-		isnew = 1;
-	}
+	if (l == NULL && (l = kr_link_new(kr, ifi->ifi_index)) == NULL)
+		return;
 	/* a link coming up may make a refused next hop reachable */
 	if (!from_dump && !(l->flags & IFF_UP) && (ifi->ifi_flags & IFF_UP))
 		kr_htab_foreach(&kr->inst, kr_retry_failed, kr);
+	oflags = l->flags;
 	l->flags = ifi->ifi_flags;
 	l->gen = kr->lgen;
 	if (tb[IFLA_IFNAME] != NULL)
 		nla_strlcpy(l->name, tb[IFLA_IFNAME], sizeof(l->name));
-	kr_link_update(kr, l, isnew, from_dump);
+	kr_link_device(kr, l, 0);
+	kr_link_update(kr, l, oflags, from_dump);
 }
 
 static int
@@ -974,8 +1402,10 @@ kr_sweep_link(struct kr *kr, void *n)
 {
 	struct kr_link *l = n;
 
-	if (l->gen != kr->lgen)
+	if (l->gen != kr->lgen) {
+		kr_link_device(kr, l, 1);
 		kr_link_free(kr, l);
+	}
 }
 
 static void
@@ -991,7 +1421,7 @@ static void
 kr_sweep_inst(struct kr *kr, void *n)
 {
 	struct kr_inst *r = n;
-	char buf[128];
+	char buf[KR_FMTLEN];
 
 	if (r->flags & KI_FAILED) {
 		kr_enqueue(kr, r);	/* next hop may be reachable now */
@@ -1003,12 +1433,12 @@ kr_sweep_inst(struct kr *kr, void *n)
 		return;
 	kr_inst_clrk(kr, r);
 	r->flags &= ~KI_ADOPTED;
-	if (addr_is_set(&r->want)) {
+	if (r->want != NULL) {
 		log_warnx("kernel: %s: missing from the kernel, reinstalling",
-		    kr_rtfmt(&r->prefix, &r->want, buf, sizeof(buf)));
+		    kr_rtfmt(kr, &r->prefix, r->want, buf, sizeof(buf)));
 		kr_enqueue(kr, r);
-	} else
-		kr_inst_gc(kr, r);
+	}
+	kr_inst_gc(kr, r);
 }
 
 /*
@@ -1040,6 +1470,33 @@ static void
 kr_dump_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	kr_dump_all(arg);
+}
+
+/*
+ * The optional slow safety re-dump.  Correctness never depends on it
+ * (events, ENOBUFS re-dumps and acks do that); it bounds how long a
+ * kernel bug or a lost event could leave a difference.
+ */
+static void
+kr_redump_arm(struct kr *kr)
+{
+	struct timeval tv = { (time_t)kr->conf.safety_redump, 0 };
+
+	if (kr->ev_redump == NULL)
+		return;
+	evtimer_del(kr->ev_redump);
+	if (kr->conf.safety_redump > 0 && kr->started)
+		evtimer_add(kr->ev_redump, &tv);
+}
+
+static void
+kr_redump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct kr *kr = arg;
+
+	log_debug("kernel: safety re-dump");
+	kr_dump_all(kr);
+	kr_redump_arm(kr);
 }
 
 /* Coalesce: many reasons in one loop iteration make one dump. */
@@ -1092,11 +1549,6 @@ kr_ring_push(struct kr *kr)
 	return q;
 }
 
-static const char *
-kr_opname(uint8_t op)
-{
-	return op == KR_OP_DEL ? "remove" : "install";
-}
 
 /* Undo our optimistic record of q, unless something newer replaced it. */
 static void
@@ -1104,17 +1556,43 @@ kr_req_undo(struct kr *kr, const struct kr_req *q, struct kr_inst *r)
 {
 	if (q->op == KR_OP_DEL) {
 		if (!KR_HAVE(r))
-			kr_inst_setk(kr, r, &q->nh, q->metric, q->proto);
+			kr_inst_setk(kr, r, q->nh, q->metric, q->proto,
+			    q->table);
 		return;
 	}
-	if (!KR_HAVE(r) || !kr_addr_eq(&r->knh, &q->nh) ||
-	    r->kmetric != q->metric)
+	if (!KR_HAVE(r) || r->kset != q->nh || r->kmetric != q->metric ||
+	    r->ktable != q->table)
 		return;
 	/* a failed replace leaves the route it was to replace */
-	if (q->op == KR_OP_REPLACE)
-		kr_inst_setk(kr, r, &q->prev, q->prevmetric, q->prevproto);
+	if (q->op == KR_OP_REPLACE && q->prev != NULL)
+		kr_inst_setk(kr, r, q->prev, q->prevmetric, q->prevproto,
+		    q->prevtable);
 	else
 		kr_inst_clrk(kr, r);
+}
+
+/*
+ * An install of r failed (err, an errno): counted, logged once (the
+ * retries of a route that keeps failing are quiet), retried later.
+ */
+static void
+kr_inst_failed(struct kr *kr, struct kr_inst *r, const char *what, int err)
+{
+	struct timeval tv = { KR_RETRY, 0 };
+
+	kr->st.errors++;
+	if (r != NULL && (r->flags & KI_FAILED))
+		log_debug("kernel: install %s: %s", what, strerror(err));
+	else
+		log_warnx("kernel: install %s: %s", what, strerror(err));
+	if (r == NULL)
+		return;
+	r->flags |= KI_FAILED;
+	r->error = err;
+	r->failures++;
+	kr_inst_touch(r);
+	if (!evtimer_pending(kr->ev_retry, NULL))
+		evtimer_add(kr->ev_retry, &tv);
 }
 
 /* The kernel refused q (err > 0, an errno). */
@@ -1122,35 +1600,30 @@ static void
 kr_req_failed(struct kr *kr, const struct kr_req *q, struct kr_inst *r,
     int err)
 {
-	struct timeval tv = { KR_RETRY, 0 };
-	char buf[128];
+	char buf[KR_FMTLEN];
 
 	if (q->op == KR_OP_DEL && err == ESRCH)
 		return;		/* already gone: what we wanted */
-	/* ours (a stale event misled us) or another protocol's: a dump knows */
-	if (q->op == KR_OP_ADD && err == EEXIST)
+	/*
+	 * Ours (a stale event misled us) or another protocol's on our
+	 * metric: a dump knows.  Once per failing route, not per retry.
+	 */
+	if (q->op == KR_OP_ADD && err == EEXIST &&
+	    (r == NULL || !(r->flags & KI_FAILED)))
 		kr_schedule_dump(kr);
-	kr->st.errors++;
-	kr_rtfmt(&q->prefix, &q->nh, buf, sizeof(buf));
-	/* logged once; the retries of a route that keeps failing are quiet */
-	if (r != NULL && (r->flags & KI_FAILED))
-		log_debug("kernel: %s %s: %s", kr_opname(q->op), buf,
-		    strerror(err));
-	else
-		log_warnx("kernel: %s %s: %s", kr_opname(q->op), buf,
-		    strerror(err));
-	if (r == NULL)
+	kr_rtfmt(kr, &q->prefix, q->nh, buf, sizeof(buf));
+	if (r != NULL)
+		kr_req_undo(kr, q, r);
+	if (q->op == KR_OP_DEL) {
+		kr->st.errors++;
+		log_warnx("kernel: remove %s: %s", buf, strerror(err));
 		return;
-	kr_req_undo(kr, q, r);
-	if (q->op == KR_OP_DEL)
-		return;
-	r->flags |= KI_FAILED;
-	if (!evtimer_pending(kr->ev_retry, NULL))
-		evtimer_add(kr->ev_retry, &tv);
+	}
+	kr_inst_failed(kr, r, buf, err);
 }
 
 static void
-kr_req_done(struct kr *kr, const struct kr_req *q, int err)
+kr_req_done(struct kr *kr, struct kr_req *q, int err)
 {
 	struct kr_inst *r;
 
@@ -1160,8 +1633,14 @@ kr_req_done(struct kr *kr, const struct kr_req *q, int err)
 	if (err > 0)
 		kr_req_failed(kr, q, r, err);
 	else if (err == 0 && r != NULL && q->op != KR_OP_DEL &&
-	    kr_addr_eq(&r->knh, &q->nh))
+	    r->kset == q->nh) {
 		r->flags &= ~KI_FAILED;
+		r->failures = 0;
+		r->error = 0;
+	}
+	kr_nhs_put(kr, q->nh);
+	kr_nhs_put(kr, q->prev);
+	q->nh = q->prev = NULL;
 	if (r != NULL)
 		kr_inst_gc(kr, r);
 }
@@ -1277,43 +1756,112 @@ kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* ---- installing: encoding and sending ------------------------------ */
 
-static struct nl_msg *
-kr_build(int type, int flags, const struct wr_prefix *p,
-    const struct wr_addr *nh, uint8_t proto, uint32_t metric)
+/* One gateway: RTA_GATEWAY, or RTA_VIA for an IPv4 prefix via IPv6. */
+static int
+kr_put_gw(struct nl_msg *msg, uint8_t af, const struct wr_addr *gw)
 {
-	struct rtmsg rtm;
 	struct rtvia *via;
-	struct nl_msg *msg;
 	struct nlattr *a;
 
-	memset(&rtm, 0, sizeof(rtm));
-	rtm.rtm_family = p->addr.af;
-	rtm.rtm_dst_len = p->len;
-	rtm.rtm_table = RT_TABLE_MAIN;
-	rtm.rtm_protocol = proto;
-	/* a delete matches any scope and type, but only our proto/metric */
-	rtm.rtm_scope = nh != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
-	rtm.rtm_type = nh != NULL ? RTN_UNICAST : RTN_UNSPEC;
+	if (gw->af == af)
+		return nla_put(msg, RTA_GATEWAY, (int)kr_alen(af), gw->b);
+	/* RFC 8950: an IPv4 prefix via an IPv6 next hop */
+	if ((a = nla_reserve(msg, RTA_VIA, (int)(sizeof(*via) +
+	    kr_alen(gw->af)))) == NULL)
+		return -1;
+	via = nla_data(a);
+	via->rtvia_family = gw->af;
+	memcpy(via->rtvia_addr, gw->b, kr_alen(gw->af));
+	return 0;
+}
+
+/*
+ * RTA_MULTIPATH: one struct rtnexthop per next hop, its gateway attribute
+ * right after it and counted in rtnh_len (fib_get_nhs(),
+ * ip6_route_multipath_add()).  One route, so ECMP changes are one replace.
+ */
+static int
+kr_put_multipath(struct nl_msg *msg, uint8_t af, const struct kr_nhs *s,
+    const int *oifs, unsigned char rtnh_flags)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct rtnexthop *rtnh;
+	struct nlattr *mp;
+	size_t i;
+
+	mp = nlmsg_tail(nlh);
+	if (nla_put(msg, RTA_MULTIPATH, 0, NULL) < 0)
+		return -1;
+	for (i = 0; i < s->n; i++) {
+		if ((rtnh = nlmsg_reserve(msg, sizeof(*rtnh),
+		    NLMSG_ALIGNTO)) == NULL)
+			return -1;
+		memset(rtnh, 0, sizeof(*rtnh));
+		rtnh->rtnh_flags = rtnh_flags;
+		rtnh->rtnh_ifindex = oifs[i];
+		if (kr_put_gw(msg, af, &s->gw[i]) < 0)
+			return -1;
+		rtnh->rtnh_len = (unsigned short)((char *)nlmsg_tail(nlh) -
+		    (char *)rtnh);
+	}
+	mp->nla_len = (uint16_t)((char *)nlmsg_tail(nlh) - (char *)mp);
+	return 0;
+}
+
+/* The next hops of an add or replace: devices, onlink, gateways. */
+static int
+kr_put_nexthops(struct nl_msg *msg, struct rtmsg *rtm, const struct kr_nhs *s,
+    const int *oifs)
+{
+	unsigned char flags = 0;
+
+	/* RTNH_F_ONLINK: the gateway is on the link, whatever its subnet */
+	if (s->flags & KR_NH_ONLINK)
+		flags |= RTNH_F_ONLINK;
+	if (s->n > 1)
+		return kr_put_multipath(msg, rtm->rtm_family, s, oifs, flags);
+	rtm->rtm_flags |= flags;
+	if (s->n == 1 && oifs[0] != 0 &&
+	    nla_put_u32(msg, RTA_OIF, (uint32_t)oifs[0]) < 0)
+		return -1;
+	return s->n == 1 ? kr_put_gw(msg, rtm->rtm_family, &s->gw[0]) : 0;
+}
+
+/*
+ * A route request.  A delete (nhs NULL) matches any scope and type, but
+ * only our protocol, metric and table.  Tables above 255 only fit in
+ * RTA_TABLE (rtm_table is 8 bits).
+ */
+static struct nl_msg *
+kr_build(int type, int flags, const struct wr_prefix *p,
+    const struct kr_nhs *nhs, const int *oifs, uint8_t proto,
+    uint32_t metric, uint32_t table)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct nl_msg *msg;
+
 	if ((msg = nlmsg_alloc_simple(type, flags | NLM_F_REQUEST |
 	    NLM_F_ACK)) == NULL)
 		return NULL;
-	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, RTA_DST, (int)kr_alen(p->addr.af), p->addr.b) < 0 ||
-	    nla_put_u32(msg, RTA_PRIORITY, metric) < 0)
+	if ((rtm = nlmsg_reserve(msg, sizeof(*rtm), NLMSG_ALIGNTO)) == NULL)
 		goto fail;
-	if (nh == NULL || nh->af == p->addr.af) {
-		if (nh != NULL && nla_put(msg, RTA_GATEWAY,
-		    (int)kr_alen(nh->af), nh->b) < 0)
-			goto fail;
-		return msg;
-	}
-	/* RFC 8950: an IPv4 prefix via an IPv6 next hop */
-	if ((a = nla_reserve(msg, RTA_VIA, (int)(sizeof(*via) +
-	    kr_alen(nh->af)))) == NULL)
+	memset(rtm, 0, sizeof(*rtm));
+	rtm->rtm_family = p->addr.af;
+	rtm->rtm_dst_len = p->len;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = proto;
+	rtm->rtm_scope = nhs != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = nhs != NULL ? RTN_UNICAST : RTN_UNSPEC;
+	if (nla_put(msg, RTA_DST, (int)kr_alen(p->addr.af), p->addr.b) < 0 ||
+	    nla_put_u32(msg, RTA_PRIORITY, metric) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, table) < 0)
 		goto fail;
-	via = nla_data(a);
-	via->rtvia_family = nh->af;
-	memcpy(via->rtvia_addr, nh->b, kr_alen(nh->af));
+	if (nhs != NULL && kr_put_nexthops(msg, rtm, nhs, oifs) < 0)
+		goto fail;
+	nlh = nlmsg_hdr(msg);
+	if (nlh->nlmsg_len > KR_MSGMAX)
+		goto fail;
 	return msg;
 fail:
 	nlmsg_free(msg);
@@ -1322,8 +1870,8 @@ fail:
 
 /* Append one request to the datagram being built and to the ring. */
 static int
-kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, const struct wr_addr *nh,
-    uint8_t proto, uint32_t metric)
+kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, struct kr_nhs *nhs,
+    const int *oifs, uint8_t proto, uint32_t metric, uint32_t table)
 {
 	static const int nlf[] = {
 		[KR_OP_ADD] = NLM_F_CREATE | NLM_F_EXCL,
@@ -1334,8 +1882,9 @@ kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, const struct wr_addr *nh,
 	struct nl_msg *msg;
 	struct kr_req *q;
 
-	msg = kr_build(op == KR_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE, nlf[op],
-	    &r->prefix, op == KR_OP_DEL ? NULL : nh, proto, metric);
+	msg = kr_build(op == KR_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
+	    nlf[op], &r->prefix, op == KR_OP_DEL ? NULL : nhs, oifs, proto,
+	    metric, table);
 	if (msg == NULL) {
 		log_warnx("kernel: out of memory building a request");
 		return -1;
@@ -1355,11 +1904,13 @@ kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, const struct wr_addr *nh,
 	q->op = op;
 	q->proto = proto;
 	q->metric = metric;
+	q->table = table;
 	q->prefix = r->prefix;
-	q->nh = *nh;
-	q->prev = r->knh;
+	q->nh = kr_nhs_ref(nhs);
+	q->prev = kr_nhs_ref(r->kset);
 	q->prevmetric = r->kmetric;
 	q->prevproto = r->kproto;
+	q->prevtable = r->ktable;
 	r->inflight++;
 	if (op == KR_OP_DEL)
 		kr->st.removals++;
@@ -1406,20 +1957,107 @@ kr_wsend(struct kr *kr)
 	return 0;
 }
 
-/* Our route moves to another metric: make before break. */
+/* Our route moves to another metric or table: make before break. */
 static int
-kr_sync_metric(struct kr *kr, struct kr_inst *r)
+kr_sync_move(struct kr *kr, struct kr_inst *r, const int *oifs)
 {
-	struct wr_addr old = r->knh;
-	uint32_t ometric = r->kmetric;
+	const struct kernel_conf *c = &kr->conf;
+	struct kr_nhs *old = kr_nhs_ref(r->kset);
+	uint32_t ometric = r->kmetric, otable = r->ktable;
 	uint8_t oproto = r->kproto;
+	int rv = -1;
 
-	if (kr_put(kr, r, KR_OP_ADD, &r->want, kr->conf.install_proto,
-	    kr->conf.metric) == -1)
-		return -1;
-	kr_inst_setk(kr, r, &r->want, kr->conf.metric,
-	    kr->conf.install_proto);
-	return kr_put(kr, r, KR_OP_DEL, &old, oproto, ometric);
+	if (kr_put(kr, r, KR_OP_ADD, r->want, oifs, c->install_proto,
+	    c->metric, c->install_table) == 0) {
+		kr_inst_setk(kr, r, r->want, c->metric, c->install_proto,
+		    c->install_table);
+		rv = kr_put(kr, r, KR_OP_DEL, old, NULL, oproto, ometric,
+		    otable);
+	}
+	kr_nhs_put(kr, old);
+	return rv;
+}
+
+/* Nothing to install (any more): remove ours, unless still adopted. */
+static void
+kr_sync_remove(struct kr *kr, struct kr_inst *r)
+{
+	if (KR_HAVE(r) && (!(r->flags & KI_ADOPTED) || kr->grace_over) &&
+	    kr_put(kr, r, KR_OP_DEL, r->kset, NULL, r->kproto, r->kmetric,
+	    r->ktable) == 0) {
+		kr_inst_clrk(kr, r);
+		r->flags &= ~KI_ADOPTED;
+	}
+}
+
+/*
+ * The output device of a gateway, as `ip route get` finds it: an onlink
+ * next hop needs one (fib_check_nh_v4_gw(), ip6_validate_gw() refuse it
+ * without), and without a device override it is the one the kernel
+ * would use anyway.  Synchronous on dsk; 0, or an errno.
+ */
+static int
+kr_gw_oif(struct kr *kr, const struct wr_addr *gw, int *oif)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct sockaddr_nl nla;
+	struct nlmsghdr *h;
+	struct nl_msg *msg;
+	struct rtmsg rtm;
+	unsigned char *buf = NULL;
+	int n, err = EHOSTUNREACH;
+
+	memset(&rtm, 0, sizeof(rtm));
+	rtm.rtm_family = gw->af;
+	rtm.rtm_dst_len = (unsigned char)addr_bits(gw->af);
+	if ((msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST)) == NULL)
+		return ENOMEM;
+	/*
+	 * nl_send(), not nl_send_auto(): no NLM_F_ACK and no sequence number
+	 * of dsk's, so that nothing is left for the next dump to trip on.
+	 */
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)kr_alen(gw->af), gw->b) < 0 ||
+	    nl_send(kr->dsk, msg) < 0) {
+		nlmsg_free(msg);
+		return EIO;
+	}
+	nlmsg_free(msg);
+	if ((n = nl_recv(kr->dsk, &nla, &buf, NULL)) <= 0)
+		return EIO;
+	h = (struct nlmsghdr *)buf;
+	if (nlmsg_ok(h, n) && h->nlmsg_type == NLMSG_ERROR &&
+	    h->nlmsg_len >= (uint32_t)nlmsg_size(sizeof(struct nlmsgerr)))
+		err = -((struct nlmsgerr *)nlmsg_data(h))->error;
+	else if (nlmsg_ok(h, n) && h->nlmsg_type == RTM_NEWROUTE &&
+	    nlmsg_parse(h, sizeof(rtm), tb, RTA_MAX, kr_rt_policy) == 0 &&
+	    tb[RTA_OIF] != NULL) {
+		*oif = (int)nla_get_u32(tb[RTA_OIF]);
+		err = 0;
+	}
+	free(buf);
+	return err;
+}
+
+/* The output device of each next hop of s: 0 (the kernel's choice), the
+ * device override, or (onlink) the gateway's.  0, or an errno. */
+static int
+kr_resolve(struct kr *kr, const struct kr_nhs *s, int *oifs)
+{
+	size_t i;
+	int err;
+
+	memset(oifs, 0, KR_MAX_NEXTHOPS * sizeof(*oifs));
+	for (i = 0; i < s->n; i++) {
+		if (s->flags & KR_NH_DEVICE) {
+			/* retried when it appears (kr_link_device()) */
+			if ((oifs[i] = kr->devidx) == 0)
+				return ENODEV;
+		} else if ((s->flags & KR_NH_ONLINK) &&
+		    (err = kr_gw_oif(kr, &s->gw[i], &oifs[i])) != 0)
+			return err;
+	}
+	return 0;
 }
 
 /* Bring the kernel in line with r->want: at most two requests. */
@@ -1427,28 +2065,29 @@ static void
 kr_sync(struct kr *kr, struct kr_inst *r)
 {
 	const struct kernel_conf *c = &kr->conf;
-	int have = KR_HAVE(r);
+	int have = KR_HAVE(r), oifs[KR_MAX_NEXTHOPS], err;
+	char buf[KR_FMTLEN];
 
-	if (!addr_is_set(&r->want)) {
-		if (have && (!(r->flags & KI_ADOPTED) || kr->grace_over) &&
-		    kr_put(kr, r, KR_OP_DEL, &r->knh, r->kproto,
-		    r->kmetric) == 0) {
-			kr_inst_clrk(kr, r);
-			r->flags &= ~KI_ADOPTED;
-		}
-	} else if (have && r->kmetric != c->metric)
-		kr_sync_metric(kr, r);
-	else if (!have || !kr_addr_eq(&r->knh, &r->want) ||
-	    r->kproto != c->install_proto || (r->flags & KI_FAILED)) {
-		/*
-		 * Replace only over a route we know is ours: a create-only
-		 * add cannot clobber another protocol's route on our metric.
-		 */
-		if (kr_put(kr, r, have ? KR_OP_REPLACE : KR_OP_ADD, &r->want,
-		    c->install_proto, c->metric) == 0)
-			kr_inst_setk(kr, r, &r->want, c->metric,
-			    c->install_proto);
-	}
+	if (r->want == NULL)
+		kr_sync_remove(kr, r);
+	else if (have && r->kset == r->want && r->kproto == c->install_proto &&
+	    r->kmetric == c->metric && r->ktable == c->install_table &&
+	    !(r->flags & KI_FAILED))
+		;	/* in line already */
+	else if ((err = kr_resolve(kr, r->want, oifs)) != 0)
+		kr_inst_failed(kr, r, kr_rtfmt(kr, &r->prefix, r->want, buf,
+		    sizeof(buf)), err);
+	else if (have && (r->kmetric != c->metric ||
+	    r->ktable != c->install_table))
+		kr_sync_move(kr, r, oifs);
+	/*
+	 * Replace only over a route we know is ours: a create-only add
+	 * cannot clobber another protocol's route on our metric.
+	 */
+	else if (kr_put(kr, r, have ? KR_OP_REPLACE : KR_OP_ADD, r->want, oifs,
+	    c->install_proto, c->metric, c->install_table) == 0)
+		kr_inst_setk(kr, r, r->want, c->metric, c->install_proto,
+		    c->install_table);
 	kr_inst_gc(kr, r);
 }
 
@@ -1491,28 +2130,85 @@ kr_enqueue(struct kr *kr, struct kr_inst *r)
 		evtimer_add(kr->ev_flush, &tv);
 }
 
-/* The rib consumer: the best path of e changed. */
+/* What we install with every next-hop set: onlink, device override. */
+static uint8_t
+kr_install_flags(const struct kernel_conf *c)
+{
+	uint8_t flags = 0;
+
+	if (c->install_onlink)
+		flags |= KR_NH_ONLINK;
+	/* a gateway outside the device's subnet (tunl0) needs onlink */
+	if (c->install_device[0] != '\0')
+		flags |= KR_NH_DEVICE | KR_NH_ONLINK;
+	return flags;
+}
+
+/*
+ * What to install for e: the next hops of its ECMP set, when the best path
+ * is a BGP one (a local, kernel or static best installs nothing).  One
+ * family per route, the best path's; equal next hops count once.
+ * Returns a referenced set, or NULL.
+ */
+static struct kr_nhs *
+kr_want(struct kr *kr, const struct rib_entry *e)
+{
+	const struct rib_path *paths[KR_MAX_NEXTHOPS];
+	struct wr_addr gw[KR_MAX_NEXTHOPS];
+	const struct wr_addr *nh;
+	size_t n, i, ngw = 0;
+	int max = kr->conf.multipath;
+
+	if (max < 1 || max > KR_MAX_NEXTHOPS)
+		max = max < 1 ? 1 : KR_MAX_NEXTHOPS;
+	n = rib_entry_multipath(e, paths, (size_t)max);
+	if (n == 0 || paths[0]->src->type != RIB_SRC_BGP ||
+	    !addr_is_set(&paths[0]->attrs->nexthop))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		nh = &paths[i]->attrs->nexthop;
+		if (paths[i]->src->type != RIB_SRC_BGP ||
+		    nh->af != paths[0]->attrs->nexthop.af)
+			continue;
+		gw[ngw++] = *nh;
+	}
+	return kr_nhs_get(kr, gw, ngw, kr_install_flags(&kr->conf));
+}
+
+/*
+ * The rib consumer (every_change: the ECMP set may change while the best
+ * path stays).  Only a different set of next hops queues the prefix.
+ */
 static void
 kr_changed(void *arg, const struct rib_entry *e)
 {
 	struct kr *kr = arg;
-	const struct rib_path *best = rib_entry_best(e);
-	struct wr_addr want;
+	struct kr_nhs *want = kr_want(kr, e);
 	struct kr_inst *r;
 
-	memset(&want, 0, sizeof(want));
-	if (best != NULL && best->src->type == RIB_SRC_BGP &&
-	    addr_is_set(&best->attrs->nexthop))
-		want = best->attrs->nexthop;
 	if ((r = kr_inst_find(kr, &e->prefix)) == NULL) {
-		if (!addr_is_set(&want))
+		if (want == NULL || (r = kr_inst_new(kr, &e->prefix)) == NULL) {
+			kr_nhs_put(kr, want);
 			return;
-		if ((r = kr_inst_new(kr, &e->prefix)) == NULL)
-			return;
+		}
 	}
-	r->want = want;
+	if (want == r->want && !(r->flags & KI_ADOPTED)) {
+		kr_nhs_put(kr, want);
+		return;
+	}
+	kr_nhs_put(kr, r->want);
+	r->want = want;			/* our reference */
 	r->flags &= ~KI_ADOPTED;	/* decided, one way or the other */
 	kr_enqueue(kr, r);
+	kr_inst_touch(r);
+}
+
+/* Reconfigured (device, onlink, multipath): decide every prefix again. */
+static int
+kr_rewant_cb(const struct rib_entry *e, void *arg)
+{
+	kr_changed(arg, e);
+	return 0;
 }
 
 /* ---- adoption ------------------------------------------------------ */
@@ -1551,12 +2247,12 @@ kr_grace_cb(evutil_socket_t fd, short ev, void *arg)
  * daemon has) may exceed net.core.rmem_max, SO_RCVBUF may not.
  */
 static void
-kr_sock_rcvbuf(struct nl_sock *sk)
+kr_sock_rcvbuf(struct nl_sock *sk, uint32_t size)
 {
-	int fd = nl_socket_get_fd(sk), sz = KR_RCVBUF, off = 0;
+	int fd = nl_socket_get_fd(sk), sz = (int)size, off = 0;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
-		nl_socket_set_buffer_size(sk, KR_RCVBUF, 0);
+		nl_socket_set_buffer_size(sk, sz, 0);
 	/* keep ENOBUFS reported: a silent loss would never be repaired */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &off,
 	    sizeof(off));
@@ -1591,7 +2287,9 @@ kr_open_evsk(struct kr *kr)
 	if ((kr->evsk = kr_sock_open(kr)) == NULL)
 		return -1;
 	nl_socket_disable_seq_check(kr->evsk);
-	kr_sock_rcvbuf(kr->evsk);
+	/* small ones (receive-buffer) let tests force overruns */
+	kr_sock_rcvbuf(kr->evsk, kr->conf.rcvbuf != 0 ? kr->conf.rcvbuf :
+	    KR_RCVBUF);
 	if ((err = nl_socket_add_memberships(kr->evsk, RTNLGRP_IPV4_ROUTE,
 	    RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK, 0)) < 0 ||
 	    (err = nl_socket_set_nonblocking(kr->evsk)) < 0) {
@@ -1629,7 +2327,7 @@ kr_open_wsk(struct kr *kr)
 	nl_socket_disable_auto_ack(kr->wsk);
 	nl_socket_modify_cb(kr->wsk, NL_CB_ACK, NL_CB_CUSTOM, kr_ack_cb, kr);
 	nl_socket_modify_err_cb(kr->wsk, NL_CB_CUSTOM, kr_err_cb, kr);
-	kr_sock_rcvbuf(kr->wsk);
+	kr_sock_rcvbuf(kr->wsk, KR_RCVBUF);
 	/* errors need only the header back: we match by sequence number */
 	(void)setsockopt(nl_socket_get_fd(kr->wsk), SOL_NETLINK,
 	    NETLINK_CAP_ACK, &one, sizeof(one));
@@ -1655,10 +2353,11 @@ kr_open_events(struct kr *kr)
 	kr->ev_dump = evtimer_new(kr->base, kr_dump_cb, kr);
 	kr->ev_grace = evtimer_new(kr->base, kr_grace_cb, kr);
 	kr->ev_retry = evtimer_new(kr->base, kr_retry_cb, kr);
+	kr->ev_redump = evtimer_new(kr->base, kr_redump_cb, kr);
 	if (kr->ev_read == NULL || kr->ev_ack == NULL ||
 	    kr->ev_write == NULL || kr->ev_flush == NULL ||
 	    kr->ev_dump == NULL || kr->ev_grace == NULL ||
-	    kr->ev_retry == NULL) {
+	    kr->ev_retry == NULL || kr->ev_redump == NULL) {
 		log_warnx("kernel: event_new failed");
 		return -1;
 	}
@@ -1694,6 +2393,7 @@ kr_new(struct event_base *base, struct rib *rib,
 	/* a consumer from the start: nothing decided before kr_start is lost */
 	kr->consumer.changed = kr_changed;
 	kr->consumer.arg = kr;
+	kr->consumer.every_change = 1;	/* the ECMP set, not only the best */
 	rib_consumer_add(rib, &kr->consumer);
 	return kr;
 }
@@ -1716,6 +2416,7 @@ kr_start(struct kr *kr)
 		return -1;
 	}
 	kr->started = 1;
+	kr_redump_arm(kr);
 	if (!TAILQ_EMPTY(&kr->queue))
 		kr_enqueue(kr, TAILQ_FIRST(&kr->queue));
 	log_info("kernel: learned %llu routes, adopted %llu, window %zu",
@@ -1729,7 +2430,13 @@ kr_relink(struct kr *kr, void *n)
 {
 	struct kr_link *l = n;
 
-	kr_link_update(kr, l, 0, 1);
+	l->learn = (l->flags & IFF_UP) && kr_conf_match(&kr->conf, l->name);
+}
+
+static void
+kr_find_device(struct kr *kr, void *n)
+{
+	kr_link_device(kr, n, 0);
 }
 
 static void
@@ -1737,29 +2444,62 @@ kr_requeue(struct kr *kr, void *n)
 {
 	struct kr_inst *r = n;
 
-	if (addr_is_set(&r->want))
+	if (r->want != NULL)
 		kr_enqueue(kr, r);
+}
+
+/* Which routes are local: patterns, protocols, tables, route types. */
+static int
+kr_learn_differs(const struct kernel_conf *a, const struct kernel_conf *b)
+{
+	return a->nlearn != b->nlearn ||
+	    memcmp(a->learn, b->learn, sizeof(a->learn)) != 0 ||
+	    memcmp(a->learn_proto, b->learn_proto, sizeof(a->learn_proto)) ||
+	    a->nlearn_tables != b->nlearn_tables ||
+	    memcmp(a->learn_tables, b->learn_tables,
+	    sizeof(a->learn_tables)) != 0 ||
+	    a->learn_blackhole != b->learn_blackhole ||
+	    a->learn_unreachable != b->learn_unreachable ||
+	    a->install_proto != b->install_proto;
+}
+
+/* What each prefix's next-hop set is made of. */
+static int
+kr_want_differs(const struct kernel_conf *a, const struct kernel_conf *b)
+{
+	return a->multipath != b->multipath ||
+	    a->install_onlink != b->install_onlink ||
+	    strcmp(a->install_device, b->install_device) != 0;
 }
 
 void
 kr_reconfigure(struct kr *kr, const struct kernel_conf *conf)
 {
-	int pats, inst;
+	struct kernel_conf old = kr->conf;
 
-	pats = conf->nlearn != kr->conf.nlearn ||
-	    memcmp(conf->learn, kr->conf.learn, sizeof(conf->learn)) != 0;
-	inst = conf->install_proto != kr->conf.install_proto ||
-	    conf->metric != kr->conf.metric;
 	kr->conf = *conf;
-	if (pats) {
-		/* withdraw what no longer matches, then dump for the rest */
+	if (kr_learn_differs(&old, conf)) {
+		/* the dump's sweep withdraws what is no longer selected */
 		kr_htab_foreach(&kr->links, kr_relink, kr);
 		if (kr->started)
 			kr_schedule_dump(kr);
 	}
-	/* kr_sync() sees the old proto/metric in each record */
-	if (inst)
+	if (strcmp(old.install_device, conf->install_device) != 0) {
+		kr->devidx = 0;
+		kr_htab_foreach(&kr->links, kr_find_device, kr);
+	}
+	if (kr_want_differs(&old, conf))
+		rib_walk(kr->rib, kr_rewant_cb, kr);
+	/* kr_sync() sees the old proto/metric/table in each record */
+	if (old.install_proto != conf->install_proto ||
+	    old.metric != conf->metric ||
+	    old.install_table != conf->install_table)
 		kr_htab_foreach(&kr->inst, kr_requeue, kr);
+	if (old.rcvbuf != conf->rcvbuf && kr->evsk != NULL)
+		kr_sock_rcvbuf(kr->evsk, conf->rcvbuf != 0 ? conf->rcvbuf :
+		    KR_RCVBUF);
+	if (old.safety_redump != conf->safety_redump)
+		kr_redump_arm(kr);
 }
 
 /* Shutdown without persist: delete ours, blocking, waiting for each ack. */
@@ -1768,21 +2508,21 @@ kr_remove_one(struct kr *kr, void *n)
 {
 	struct kr_inst *r = n;
 	struct nl_msg *msg;
-	char buf[128];
+	char buf[KR_FMTLEN];
 	int err;
 
 	if (!KR_HAVE(r))
 		return;
-	if ((msg = kr_build(RTM_DELROUTE, 0, &r->prefix, NULL, r->kproto,
-	    r->kmetric)) == NULL)
+	if ((msg = kr_build(RTM_DELROUTE, 0, &r->prefix, NULL, NULL,
+	    r->kproto, r->kmetric, r->ktable)) == NULL)
 		return;
 	if ((err = nl_send_auto(kr->dsk, msg)) >= 0)
 		err = nl_wait_for_ack(kr->dsk);
 	nlmsg_free(msg);
 	kr->st.removals++;
 	if (err < 0 && err != -NLE_OBJ_NOTFOUND)
-		log_warnx("kernel: remove %s: %s", kr_rtfmt(&r->prefix,
-		    &r->knh, buf, sizeof(buf)), nl_geterror(err));
+		log_warnx("kernel: remove %s: %s", kr_rtfmt(kr, &r->prefix,
+		    r->kset, buf, sizeof(buf)), nl_geterror(err));
 	kr_inst_clrk(kr, r);
 }
 
@@ -1796,7 +2536,8 @@ static void
 kr_free_events(struct kr *kr)
 {
 	struct event **evs[] = { &kr->ev_read, &kr->ev_ack, &kr->ev_write,
-	    &kr->ev_flush, &kr->ev_dump, &kr->ev_grace, &kr->ev_retry };
+	    &kr->ev_flush, &kr->ev_dump, &kr->ev_grace, &kr->ev_retry,
+	    &kr->ev_redump };
 	size_t i;
 
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
@@ -1806,6 +2547,7 @@ kr_free_events(struct kr *kr)
 	}
 }
 
+/* Next-hop sets go last and all at once: records and requests hold them. */
 void
 kr_free(struct kr *kr, int remove_routes)
 {
@@ -1827,9 +2569,11 @@ kr_free(struct kr *kr, int remove_routes)
 	kr_htab_foreach(&kr->learned, kr_free_node, kr);
 	kr_htab_foreach(&kr->links, kr_free_node, kr);
 	kr_htab_foreach(&kr->inst, kr_free_node, kr);
+	kr_htab_foreach(&kr->nhs, kr_free_node, kr);
 	free(kr->learned.b);
 	free(kr->links.b);
 	free(kr->inst.b);
+	free(kr->nhs.b);
 	if (kr->attrs != NULL)
 		rib_attrs_unref(kr->attrs);
 	free(kr->ring);
@@ -1847,4 +2591,59 @@ struct rib_source *
 kr_source(struct kr *kr)
 {
 	return &kr->src;
+}
+
+/* ---- show kernel ---------------------------------------------------- */
+
+static int
+kr_inst_cmp(const void *a, const void *b)
+{
+	const struct kr_inst *const *x = a, *const *y = b;
+
+	return prefix_cmp(&(*x)->prefix, &(*y)->prefix);
+}
+
+static void
+kr_route_info(struct kr_inst *r, struct kr_route_info *ri)
+{
+	const struct kr_nhs *s = r->want != NULL ? r->want : r->kset;
+
+	memset(ri, 0, sizeof(*ri));
+	kr_inst_touch(r);
+	ri->prefix = r->prefix;
+	for (; s != NULL && ri->nnexthops < s->n &&
+	    ri->nnexthops < KR_MAX_NEXTHOPS; ri->nnexthops++)
+		ri->nexthops[ri->nnexthops] = s->gw[ri->nnexthops];
+	ri->state = r->state;
+	ri->error = r->error;
+	ri->failures = r->failures;
+	ri->since = r->since;
+}
+
+/* In prefix order: a snapshot of the records, then the callbacks. */
+void
+kr_walk(struct kr *kr, int (*cb)(const struct kr_route_info *, void *),
+    void *arg)
+{
+	struct kr_route_info ri;
+	struct kr_inst **v;
+	struct kr_hnode *n;
+	size_t i, cnt = 0;
+
+	if (kr->inst.count == 0)
+		return;
+	if ((v = calloc(kr->inst.count, sizeof(*v))) == NULL) {
+		log_warn("kernel: kr_walk");
+		return;
+	}
+	for (i = 0; i < kr->inst.n; i++)
+		for (n = kr->inst.b[i]; n != NULL; n = n->next)
+			v[cnt++] = (struct kr_inst *)n;
+	qsort(v, cnt, sizeof(*v), kr_inst_cmp);
+	for (i = 0; i < cnt; i++) {
+		kr_route_info(v[i], &ri);
+		if (cb(&ri, arg) != 0)
+			break;
+	}
+	free(v);
 }

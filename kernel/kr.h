@@ -1,17 +1,23 @@
 /*
  * kernel/kr.h: the kernel side.  The only module that includes libnl.
  *
- * Learning: routes whose output device matches one of the `learn interface`
- * patterns become routes of the kernel source in the rib (dump at start, then
- * live RTM_NEWROUTE/RTM_DELROUTE and link events; an overrun triggers a
- * re-dump).  Installing: kr is a rib consumer; the best path of each prefix,
- * when it comes from BGP, is installed with our rtnetlink protocol number,
- * and removed when withdrawn.  Only routes of that protocol are ever touched.
+ * Learning: routes of the `learn table` tables whose output device matches
+ * one of the `learn interface` patterns, whose protocol is a `learn
+ * protocol`, or that are blackhole/unreachable routes (`learn blackhole`,
+ * `learn unreachable`) become routes of the kernel source in the rib (dump
+ * at start, then live RTM_NEWROUTE/RTM_DELROUTE and link events; an overrun
+ * triggers a re-dump).  Installing: kr is a rib consumer (every_change);
+ * the ECMP set of each prefix, when the best path comes from BGP, is
+ * installed as one route (RTA_MULTIPATH for several next hops) with our
+ * rtnetlink protocol number in `install table`, replaced when the set
+ * changes and removed when withdrawn.  Only routes of that protocol in that
+ * table are ever touched.
  */
 #ifndef WREN_KR_H
 #define WREN_KR_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 #include "rib.h"
@@ -47,6 +53,26 @@ void		 kr_get_stats(const struct kr *, struct kr_stats *);
  * waiting for the end of the adoption grace period.
  */
 void		 kr_adopt_done(struct kr *);
+/*
+ * One route Wren owns in the kernel, for `wrenctl show kernel`: what is
+ * wanted, what the kernel has, and the last error if the kernel refused it.
+ */
+#define KR_MAX_NEXTHOPS	16
+
+struct kr_route_info {
+	struct wr_prefix	 prefix;
+	struct wr_addr		 nexthops[KR_MAX_NEXTHOPS];
+	size_t			 nnexthops;
+	const char		*state;		/* "installed", "pending",
+						   "failed", "adopted" */
+	int			 error;		/* errno of the last failure */
+	uint32_t		 failures;	/* consecutive failures */
+	time_t			 since;		/* last state change */
+};
+
+/* Walk the routes Wren owns (installed, pending, failed, adopted). */
+void		 kr_walk(struct kr *,
+		    int (*cb)(const struct kr_route_info *, void *), void *);
 /* The source whose paths are the learned kernel routes. */
 struct rib_source *kr_source(struct kr *);
 /* Does pattern (shell-style, '*' and '?') match the interface name? */

@@ -20,6 +20,8 @@
 #define TEST_DATA_DIR "tests/unit/data"
 #endif
 
+static void	round_trip(const char *);
+
 /* Two lines that make a file valid; error cases start at line 3. */
 #define H	"router-id 10.0.0.1\nlocal-as 65000\n"
 
@@ -201,6 +203,7 @@ test_defaults(void **state)
 	struct wren_config *c = parse_ok(H "neighbor 10.0.0.2 {\n"
 	    "remote-as 65001\n}\n");
 	struct neighbor_conf *nb = c->neighbors;
+	int i;
 
 	assert_int_equal(c->router_id, ip4("10.0.0.1"));
 	assert_int_equal(c->local_as, 65000);
@@ -210,6 +213,18 @@ test_defaults(void **state)
 	assert_int_equal(c->kernel.install_proto, 186);
 	assert_int_equal(c->kernel.metric, 32);
 	assert_int_equal(c->kernel.persist, 1);
+	for (i = 0; i < 256; i++)
+		assert_false(CONF_LEARN_PROTO(&c->kernel, i));
+	assert_int_equal(c->kernel.nlearn_tables, 1);
+	assert_int_equal(c->kernel.learn_tables[0], 254);
+	assert_int_equal(c->kernel.learn_blackhole, 0);
+	assert_int_equal(c->kernel.learn_unreachable, 0);
+	assert_int_equal(c->kernel.install_table, 254);
+	assert_int_equal(c->kernel.install_onlink, 0);
+	assert_string_equal(c->kernel.install_device, "");
+	assert_int_equal(c->kernel.multipath, 16);
+	assert_int_equal(c->kernel.rcvbuf, 8 * 1024 * 1024);
+	assert_int_equal(c->kernel.safety_redump, 0);
 	assert_int_equal(c->gr.enabled, 1);
 	assert_int_equal(c->gr.restart_time, 120);
 	assert_int_equal(c->gr.stale_time, 360);
@@ -605,9 +620,11 @@ static const struct ecase kernel_errors[] = {
 	{ H "kernel {\nfoo\n}\n", "t.conf:4: unknown keyword 'foo'\n" },
 	{ H "kernel {\nrouter-id 1.1.1.1\n}\n",
 	  "t.conf:4: unknown keyword 'router-id'\n" },
-	{ H "kernel {\nlearn\n}\n", "t.conf:4: learn: expected 'interface'\n" },
+	{ H "kernel {\nlearn\n}\n", "t.conf:4: learn: expected 'interface', "
+	  "'protocol', 'table', 'blackhole' or 'unreachable'\n" },
 	{ H "kernel {\nlearn iface \"x\"\n}\n",
-	  "t.conf:4: learn: expected 'interface'\n" },
+	  "t.conf:4: learn: expected 'interface', 'protocol', 'table', "
+	  "'blackhole' or 'unreachable'\n" },
 	{ H "kernel {\nlearn interface cali*\n}\n",
 	  "t.conf:4: learn interface: expected a quoted string\n" },
 	{ H "kernel {\nlearn interface \"\"\n}\n",
@@ -620,9 +637,11 @@ static const struct ecase kernel_errors[] = {
 	{ H "kernel {\nlearn interface \"a\"\nlearn interface \"a\"\n}\n",
 	  "t.conf:5: learn interface: duplicate pattern \"a\"\n" },
 	{ H "kernel {\ninstall\n}\n",
-	  "t.conf:4: install: expected 'protocol' or 'metric'\n" },
+	  "t.conf:4: install: expected 'protocol', 'metric', 'table', "
+	  "'onlink', 'device' or 'multipath'\n" },
 	{ H "kernel {\ninstall proto 5\n}\n",
-	  "t.conf:4: install: expected 'protocol' or 'metric'\n" },
+	  "t.conf:4: install: expected 'protocol', 'metric', 'table', "
+	  "'onlink', 'device' or 'multipath'\n" },
 	{ H "kernel {\ninstall protocol\n}\n",
 	  "t.conf:4: install protocol: expected a number\n" },
 	{ H "kernel {\ninstall protocol bgp\n}\n",
@@ -653,6 +672,109 @@ static const struct ecase kernel_errors[] = {
 	{ H "kernel {\npersist on\npersist off\n}\n",
 	  "t.conf:5: duplicate persist (first at line 4)\n" },
 	{ H "kernel { persist on } x\n", "t.conf:3: kernel: unexpected 'x'\n" },
+	/* learn protocol */
+	{ H "kernel {\nlearn protocol\n}\n",
+	  "t.conf:4: learn protocol: expected a number or a name\n" },
+	{ H "kernel {\nlearn protocol foo\n}\n",
+	  "t.conf:4: learn protocol: 'foo' is not a protocol number (0..255) "
+	  "or name (boot, static, zebra, bird, ...)\n" },
+	{ H "kernel {\nlearn protocol 256\n}\n",
+	  "t.conf:4: learn protocol: '256' is not a protocol number (0..255) "
+	  "or name (boot, static, zebra, bird, ...)\n" },
+	{ H "kernel {\nlearn protocol -1\n}\n",
+	  "t.conf:4: learn protocol: '-1' is not a protocol number (0..255) "
+	  "or name (boot, static, zebra, bird, ...)\n" },
+	{ H "kernel {\nlearn protocol 2\n}\n",
+	  "t.conf:4: learn protocol: 2 (kernel) is the kernel's own; its "
+	  "routes are never learned\n" },
+	{ H "kernel {\nlearn protocol 1\n}\n",
+	  "t.conf:4: learn protocol: 1 (redirect) is the kernel's own; its "
+	  "routes are never learned\n" },
+	{ H "kernel {\nlearn protocol static\nlearn protocol 4\n}\n",
+	  "t.conf:5: learn protocol: duplicate protocol 4 (first at line 4)\n" },
+	{ H "kernel {\nlearn protocol 4 5\n}\n",
+	  "t.conf:4: learn: unexpected '5'\n" },
+	{ H "kernel {\nlearn protocol 186\n}\n",
+	  "t.conf:4: learn protocol: 186 is the install protocol; Wren's own "
+	  "routes are never learned\n" },
+	{ H "kernel {\nlearn protocol bgp\n}\n",
+	  "t.conf:4: learn protocol: 186 is the install protocol; Wren's own "
+	  "routes are never learned\n" },
+	{ H "kernel {\nlearn protocol 12\ninstall protocol 12\n}\n",
+	  "t.conf:4: learn protocol: 12 is the install protocol; Wren's own "
+	  "routes are never learned\n" },
+	/* learn table */
+	{ H "kernel {\nlearn table\n}\n",
+	  "t.conf:4: learn table: expected a number\n" },
+	{ H "kernel {\nlearn table main\n}\n",
+	  "t.conf:4: learn table: 'main' is not a number\n" },
+	{ H "kernel {\nlearn table 0\n}\n",
+	  "t.conf:4: learn table: 0 is out of range (1..4294967295)\n" },
+	{ H "kernel {\nlearn table 4294967296\n}\n",
+	  "t.conf:4: learn table: 4294967296 is out of range "
+	  "(1..4294967295)\n" },
+	{ H "kernel {\nlearn table 254\nlearn table 254\n}\n",
+	  "t.conf:5: learn table: duplicate table 254\n" },
+	/* learn blackhole, learn unreachable */
+	{ H "kernel {\nlearn blackhole\nlearn blackhole\n}\n",
+	  "t.conf:5: duplicate learn blackhole (first at line 4)\n" },
+	{ H "kernel {\nlearn unreachable\nlearn unreachable\n}\n",
+	  "t.conf:5: duplicate learn unreachable (first at line 4)\n" },
+	{ H "kernel {\nlearn blackhole on\n}\n",
+	  "t.conf:4: learn: unexpected 'on'\n" },
+	/* install table */
+	{ H "kernel {\ninstall table\n}\n",
+	  "t.conf:4: install table: expected a number\n" },
+	{ H "kernel {\ninstall table 0\n}\n",
+	  "t.conf:4: install table: 0 is out of range (1..4294967295)\n" },
+	{ H "kernel {\ninstall table 255\n}\n",
+	  "t.conf:4: install table: 255 is the kernel's local table\n" },
+	{ H "kernel {\ninstall table 100\ninstall table 101\n}\n",
+	  "t.conf:5: duplicate install table (first at line 4)\n" },
+	/* install onlink, install device */
+	{ H "kernel {\ninstall onlink\ninstall onlink\n}\n",
+	  "t.conf:5: duplicate install onlink (first at line 4)\n" },
+	{ H "kernel {\ninstall onlink off\n}\n",
+	  "t.conf:4: install: unexpected 'off'\n" },
+	{ H "kernel {\ninstall device tunl0\n}\n",
+	  "t.conf:4: install device: expected a quoted string\n" },
+	{ H "kernel {\ninstall device \"\"\n}\n",
+	  "t.conf:4: install device: must not be empty\n" },
+	{ H "kernel {\ninstall device \"abcdefghijklmnop\"\n}\n",
+	  "t.conf:4: install device: too long (max 15 characters)\n" },
+	{ H "kernel {\ninstall device \"tun/0\"\n}\n",
+	  "t.conf:4: install device: invalid character '/' in \"tun/0\" "
+	  "(allowed: A-Z a-z 0-9 _ . - @)\n" },
+	{ H "kernel {\ninstall device \"..\"\n}\n",
+	  "t.conf:4: install device: \"..\" is not a device name\n" },
+	{ H "kernel {\ninstall device \"a\"\ninstall device \"b\"\n}\n",
+	  "t.conf:5: duplicate install device (first at line 4)\n" },
+	/* install multipath */
+	{ H "kernel {\ninstall multipath 0\n}\n",
+	  "t.conf:4: install multipath: 0 is out of range (1..16)\n" },
+	{ H "kernel {\ninstall multipath 17\n}\n",
+	  "t.conf:4: install multipath: 17 is out of range (1..16)\n" },
+	{ H "kernel {\ninstall multipath\n}\n",
+	  "t.conf:4: install multipath: expected a number\n" },
+	{ H "kernel {\ninstall multipath 2\ninstall multipath 4\n}\n",
+	  "t.conf:5: duplicate install multipath (first at line 4)\n" },
+	/* receive-buffer, safety-redump */
+	{ H "kernel {\nreceive-buffer 4095\n}\n",
+	  "t.conf:4: receive-buffer: 4095 is out of range "
+	  "(4096..1073741824)\n" },
+	{ H "kernel {\nreceive-buffer 1073741825\n}\n",
+	  "t.conf:4: receive-buffer: 1073741825 is out of range "
+	  "(4096..1073741824)\n" },
+	{ H "kernel {\nreceive-buffer 8M\n}\n",
+	  "t.conf:4: receive-buffer: '8M' is not a number\n" },
+	{ H "kernel {\nreceive-buffer 4096\nreceive-buffer 8192\n}\n",
+	  "t.conf:5: duplicate receive-buffer (first at line 4)\n" },
+	{ H "kernel {\nsafety-redump 86401\n}\n",
+	  "t.conf:4: safety-redump: 86401 is out of range (0..86400)\n" },
+	{ H "kernel {\nsafety-redump\n}\n",
+	  "t.conf:4: safety-redump: expected a number\n" },
+	{ H "kernel {\nsafety-redump 60\nsafety-redump 0\n}\n",
+	  "t.conf:5: duplicate safety-redump (first at line 4)\n" },
 };
 
 static const struct ecase gr_errors[] = {
@@ -837,6 +959,86 @@ test_long_tokens(void **state)
 }
 
 static void
+test_too_many_tables(void **state)
+{
+	char text[4096];
+	size_t off;
+	int i;
+
+	off = (size_t)snprintf(text, sizeof(text), H "kernel {\n");
+	for (i = 0; i < CONF_MAX_TABLES + 1; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "learn table %d\n", 100 + i);
+	snprintf(text + off, sizeof(text) - off, "}\n");
+	check_errors(text,
+	    "t.conf:20: learn table: too many tables (max 16)\n");
+}
+
+static const char kernel_conf[] =
+    H "kernel {\n"
+    "  learn interface \"cali*\"\n"
+    "  learn protocol bird\t# 12\n"
+    "  learn protocol static\n"
+    "  learn protocol 0\n"
+    "  learn protocol 255\n"
+    "  learn table 100\n"
+    "  learn table 254\n"
+    "  learn blackhole\n"
+    "  learn unreachable\n"
+    "  install protocol 200 metric 10\n"
+    "  install table 4294967295\n"
+    "  install onlink\n"
+    "  install device \"tunl0\"\n"
+    "  install multipath 1\n"
+    "  receive-buffer 4096\n"
+    "  safety-redump 86400\n"
+    "}\n";
+
+static void
+test_kernel_keywords(void **state)
+{
+	struct wren_config *c;
+	const struct kernel_conf *k;
+	int i, n = 0;
+
+	c = parse_ok(kernel_conf);
+	k = &c->kernel;
+	for (i = 0; i < 256; i++)
+		n += CONF_LEARN_PROTO(k, i);
+	assert_int_equal(n, 4);
+	assert_true(CONF_LEARN_PROTO(k, 0));
+	assert_true(CONF_LEARN_PROTO(k, 4));
+	assert_true(CONF_LEARN_PROTO(k, 12));
+	assert_true(CONF_LEARN_PROTO(k, 255));
+	assert_int_equal(k->nlearn_tables, 2);
+	assert_int_equal(k->learn_tables[0], 100);
+	assert_int_equal(k->learn_tables[1], 254);
+	assert_int_equal(k->learn_blackhole, 1);
+	assert_int_equal(k->learn_unreachable, 1);
+	assert_int_equal(k->install_proto, 200);
+	assert_int_equal(k->metric, 10);
+	assert_int_equal(k->install_table, 4294967295U);
+	assert_int_equal(k->install_onlink, 1);
+	assert_string_equal(k->install_device, "tunl0");
+	assert_int_equal(k->multipath, 1);
+	assert_int_equal(k->rcvbuf, 4096);
+	assert_int_equal(k->safety_redump, 86400);
+	assert_int_equal(k->persist, 1);
+	config_free(c);
+	/* The default table is replaced, not added to. */
+	c = parse_ok(H "kernel {\nlearn table 100\n}\n");
+	assert_int_equal(c->kernel.nlearn_tables, 1);
+	assert_int_equal(c->kernel.learn_tables[0], 100);
+	config_free(c);
+	/* Another install protocol frees 186 for learning. */
+	c = parse_ok(H "kernel {\nlearn protocol bgp\ninstall protocol 5\n}\n");
+	assert_true(CONF_LEARN_PROTO(&c->kernel, 186));
+	config_free(c);
+	round_trip(kernel_conf);
+	round_trip(H "kernel {\nlearn protocol 3\ninstall device \"veth-a.1\"\n}\n");
+}
+
+static void
 test_too_many_patterns(void **state)
 {
 	char text[4096];
@@ -1007,7 +1209,12 @@ test_print_golden(void **state)
 	    "\n"
 	    "kernel {\n"
 	    "\tlearn interface \"cali*\"\n"
+	    "\tlearn table 254\n"
 	    "\tinstall protocol 186 metric 32\n"
+	    "\tinstall table 254\n"
+	    "\tinstall multipath 16\n"
+	    "\treceive-buffer 8388608\n"
+	    "\tsafety-redump 0\n"
 	    "\tpersist on\n"
 	    "}\n"
 	    "\n"
@@ -1136,6 +1343,8 @@ main(void)
 		cmocka_unit_test(test_neighbor_errors),
 		cmocka_unit_test(test_long_tokens),
 		cmocka_unit_test(test_too_many_patterns),
+		cmocka_unit_test(test_too_many_tables),
+		cmocka_unit_test(test_kernel_keywords),
 		cmocka_unit_test(test_multiple_errors),
 		cmocka_unit_test(test_invalid_file),
 		cmocka_unit_test(test_too_many_errors),
