@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "json.h"
+#include "pfxset.h"
 
 /* ---- ibuf ---------------------------------------------------------------- */
 
@@ -746,6 +747,51 @@ test_json_interface_shape(void **state)
 	    "{\"prefix\":\"10.244.2.0/26\",\"as_path\":[64513,4200000000]}]}");
 }
 
+/* pfxset against a plain array, with many deletions (probe runs wrap) */
+static void
+t_pfxset_random(void **state)
+{
+	static struct wr_prefix ref[4000];
+	static int in[4000];
+	struct pfxset set = { 0 };
+	unsigned seed = 7;
+	size_t i, n = 0;
+	int round;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		/* the /31s start at even addresses: all 4000 are distinct */
+		addr_from_v4(&ref[i].addr, 0x0af40000u +
+		    (uint32_t)(i < 2000 ? i : (i - 2000) * 2));
+		ref[i].len = i < 2000 ? 32 : 31;
+		if (i >= 2000)
+			prefix_mask(&ref[i]);
+	}
+	for (round = 0; round < 200000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		i = (seed >> 8) % 4000;
+		if (in[i]) {
+			assert_int_equal(pfxset_del(&set, &ref[i]), 1);
+			in[i] = 0;
+			n--;
+		} else {
+			assert_int_equal(pfxset_add(&set, &ref[i]), 1);
+			in[i] = 1;
+			n++;
+		}
+		assert_int_equal(set.count, n);
+	}
+	for (i = 0; i < 4000; i++) {
+		assert_int_equal(pfxset_has(&set, &ref[i]), in[i]);
+		assert_int_equal(pfxset_add(&set, &ref[i]), in[i] ? 0 : 1);
+	}
+	assert_int_equal(pfxset_del(&set, &ref[0]), 1);
+	assert_int_equal(pfxset_del(&set, &ref[0]), 0);
+	pfxset_clear(&set);
+	assert_int_equal(pfxset_has(&set, &ref[1]), 0);
+	assert_int_equal(pfxset_del(&set, &ref[1]), 0);
+}
+
 int
 main(void)
 {
@@ -772,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_json_deep),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_interface_shape),
+		cmocka_unit_test(t_pfxset_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
