@@ -36,7 +36,7 @@ struct out_rec {
 	uint8_t			 af;		/* 0: a free record */
 	uint8_t			 len;
 	uint8_t			 queued;
-	uint8_t			 pad;
+	uint8_t			 resend;	/* route refresh: send again */
 	uint8_t			 addr[16];
 };
 
@@ -256,9 +256,8 @@ out_rec_free(struct rib_out *o, uint32_t ref)
 }
 
 static void
-out_enqueue(struct rib_out *o, const struct wr_prefix *p)
+out_enqueue_ref(struct rib_out *o, uint32_t ref)
 {
-	uint32_t ref = out_get(o, p);
 	struct out_rec *r = out_rec(o, ref);
 
 	if (r->queued)
@@ -272,6 +271,12 @@ out_enqueue(struct rib_out *o, const struct wr_prefix *p)
 	o->qtail = ref;
 	if (++o->qlen == 1 && o->params.kick != NULL)
 		o->params.kick(o->params.kick_arg);
+}
+
+static void
+out_enqueue(struct rib_out *o, const struct wr_prefix *p)
+{
+	out_enqueue_ref(o, out_get(o, p));
 }
 
 static uint32_t
@@ -385,6 +390,26 @@ rib_out_stop(struct rib_out *o)
 	o->npages = o->nrecs = o->freelist = o->nslots = o->nlive = 0;
 	o->qhead = o->qtail = OUT_NONE;
 	o->qlen = o->nsent = o->pbuflen = o->nwork = 0;
+}
+
+void
+rib_out_refresh(struct rib_out *o)
+{
+	struct out_rec *r;
+	uint32_t i;
+
+	/*
+	 * Everything sent goes out again; what is queued (withdrawals
+	 * among it) stays queued, so nothing the neighbor must forget is
+	 * lost.  What was never sent is either queued or not for it.
+	 */
+	for (i = 0; i < o->nrecs; i++) {
+		r = out_rec(o, i + 1);
+		if (r->af == 0 || r->sent == NULL)
+			continue;
+		r->resend = 1;
+		out_enqueue_ref(o, i + 1);
+	}
 }
 
 size_t
@@ -557,7 +582,15 @@ out_plan(struct rib_out *o, struct out_item *it)
 	t = e != NULL ? out_target(o, e) : NULL;
 	r = out_rec(o, it->rec);
 	it->target = NULL;
-	if (t == r->sent) {
+	if (t == r->sent && r->resend && t != NULL) {
+		/* RFC 2918 §4: the neighbor asked for it again. */
+		r->resend = 0;
+		o->nsent--;
+		r->sent = NULL;
+		rib_attrs_unref(t);
+		it->todo = OUT_ANNOUNCE;
+		it->target = t;
+	} else if (t == r->sent) {
 		rib_attrs_unref(t);
 		it->todo = OUT_DONE;
 	} else if (t == NULL) {

@@ -41,6 +41,11 @@ void		 rib_out_start(struct rib_out *, const struct wr_addr *nh_v4,
 		    const struct wr_addr *nh_v6);
 /* Session down: forget the Adj-RIB-Out, drop the queue, stop following. */
 void		 rib_out_stop(struct rib_out *);
+/*
+ * Route refresh (RFC 2918 §4): send every route again, keeping what is
+ * queued (withdrawals included) and the record of what was sent.
+ */
+void		 rib_out_refresh(struct rib_out *);
 size_t		 rib_out_pending(const struct rib_out *);
 size_t		 rib_out_sent_count(const struct rib_out *);
 /* Hand over up to budget queued prefixes; returns how many remain queued. */

@@ -588,6 +588,33 @@ t_start_stop(void **state)
 	assert_int_equal(c->calls, 0);
 }
 
+/* RFC 2918: a refresh sends every route again and loses no withdrawal */
+static void
+t_refresh(void **state)
+{
+	struct fix *f = *state;
+	struct tmpl t1;
+	struct cap *c;
+
+	upd(f, &f->kern, "10.9.0.0/16", T(&t1, "0.0.0.0", 0, 0));
+	upd(f, &f->kern, "10.10.0.0/16", &t1.a);
+	upd(f, &f->kern, "10.11.0.0/16", &t1.a);
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 3);
+	assert_int_equal(rib_out_sent_count(f->outa), 3);
+	/* a withdrawal is queued, not yet sent, when the refresh comes */
+	wd(f, &f->kern, "10.11.0.0/16");
+	rib_out_refresh(f->outa);
+	assert_int_equal(rib_out_pending(f->outa), 3);
+	c = drain(f, f->outa);
+	assert_int_equal(c->wn, 1);
+	assert_int_equal(c->an, 2);
+	assert_int_equal(rib_out_sent_count(f->outa), 2);
+	/* nothing more afterwards: the records were kept */
+	c = drain(f, f->outa);
+	assert_int_equal(c->calls, 0);
+}
+
 int
 main(void)
 {
@@ -603,6 +630,7 @@ main(void)
 		T_(t_partial_drain),
 		T_(t_kick),
 		T_(t_communities),
+		T_(t_refresh),
 		T_(t_start_stop),
 	};
 
