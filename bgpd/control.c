@@ -31,10 +31,16 @@
 
 #define CONTROL_MAX_ARGS	8
 #define CONTROL_TIMEOUT		10	/* seconds for a client to send its line */
+#define CONTROL_MAX_CLIENTS	64
+
+struct ctl_client;
 
 struct control {
 	struct wrend		*d;
 	struct evconnlistener	*l;
+	struct event		*resume;
+	struct ctl_client	*clients;
+	int			 nclients;
 	char			 path[CONF_PATH_LEN];
 };
 
@@ -83,47 +89,57 @@ fmt_id(uint32_t id, char *buf, size_t len)
 
 /* ---- show status ------------------------------------------------------- */
 
-static int
-cmd_show_status(struct wrend *d, struct ctl_args *a)
+/*
+ * Graceful restart (RFC 4724) is configured here but not yet announced in
+ * the OPEN: say so rather than let operators rely on it.
+ */
+#define GR_ANNOUNCED	0
+
+static void
+status_text(struct wrend *d, FILE *out, const struct kr_stats *ks)
 {
 	struct wren_config *c = d->conf;
 	char rid[16], t1[32], t2[32];
-	time_t now = time(NULL);
-	struct kr_stats ks;
-	struct json j;
 
 	fmt_id(c->router_id, rid, sizeof(rid));
-	kr_get_stats(d->kr, &ks);
-	if (!a->json) {
-		fmt_time(d->started, t1, sizeof(t1));
-		fmt_time(d->last_reload, t2, sizeof(t2));
-		fprintf(a->out, "Wren %s\nRouter ID is %s\nLocal AS %u\n"
-		    "Started %s (up %lds)\nLast reconfiguration %s\n"
-		    "Graceful restart %s (restart-time %u, stale-time %u)\n"
-		    "Prefixes %zu, paths %zu, attribute sets %zu\n"
-		    "Kernel: %llu learned, %llu installed, %llu errors\n",
-		    WREN_VERSION, rid, c->local_as, t1, (long)(now - d->started),
-		    t2, c->gr.enabled ? "enabled" : "disabled", c->gr.restart_time,
-		    c->gr.stale_time, rib_prefix_count(d->rib),
-		    rib_path_count(d->rib), rib_attrs_count(),
-		    (unsigned long long)ks.learned,
-		    (unsigned long long)ks.installed,
-		    (unsigned long long)ks.errors);
-		return 0;
-	}
-	json_init(&j, a->out);
+	fmt_time(d->started, t1, sizeof(t1));
+	fmt_time(d->last_reload, t2, sizeof(t2));
+	fprintf(out, "Wren %s\nRouter ID is %s\nLocal AS %u\n"
+	    "Started %s (up %lds)\nLast reconfiguration %s\n"
+	    "Graceful restart %s%s (restart-time %u, stale-time %u)\n"
+	    "Prefixes %zu, paths %zu, attribute sets %zu\n"
+	    "Kernel: %llu learned, %llu installed, %llu errors\n",
+	    WREN_VERSION, rid, c->local_as, t1, (long)(time(NULL) -
+	    d->started), t2, c->gr.enabled ? "configured" : "disabled",
+	    c->gr.enabled && !GR_ANNOUNCED ? ", not yet announced" : "",
+	    c->gr.restart_time, c->gr.stale_time, rib_prefix_count(d->rib),
+	    rib_path_count(d->rib), rib_attrs_count(),
+	    (unsigned long long)ks->learned, (unsigned long long)ks->installed,
+	    (unsigned long long)ks->errors);
+}
+
+static void
+status_json(struct wrend *d, FILE *out, const struct kr_stats *ks)
+{
+	struct wren_config *c = d->conf;
+	struct json j;
+	char rid[16];
+
+	fmt_id(c->router_id, rid, sizeof(rid));
+	json_init(&j, out);
 	json_obj_open(&j, NULL);
 	json_str(&j, "version", WREN_VERSION);
 	json_str(&j, "router_id", rid);
 	json_uint(&j, "local_as", c->local_as);
 	json_int(&j, "started", d->started);
-	json_int(&j, "uptime", now - d->started);
+	json_int(&j, "uptime", time(NULL) - d->started);
 	if (d->last_reload != 0)
 		json_int(&j, "last_reload", d->last_reload);
 	else
 		json_null(&j, "last_reload");
 	json_obj_open(&j, "graceful_restart");
 	json_bool(&j, "enabled", c->gr.enabled);
+	json_bool(&j, "announced", c->gr.enabled && GR_ANNOUNCED);
 	json_uint(&j, "restart_time", c->gr.restart_time);
 	json_uint(&j, "stale_time", c->gr.stale_time);
 	json_bool(&j, "in_progress", 0);
@@ -132,13 +148,29 @@ cmd_show_status(struct wrend *d, struct ctl_args *a)
 	json_uint(&j, "paths", rib_path_count(d->rib));
 	json_uint(&j, "attribute_sets", rib_attrs_count());
 	json_obj_open(&j, "kernel");
-	json_uint(&j, "learned", ks.learned);
-	json_uint(&j, "installed", ks.installed);
-	json_uint(&j, "errors", ks.errors);
-	json_uint(&j, "overruns", ks.overruns);
+	json_uint(&j, "learned", ks->learned);
+	json_uint(&j, "installed", ks->installed);
+	json_uint(&j, "errors", ks->errors);
+	json_uint(&j, "overruns", ks->overruns);
 	json_obj_close(&j);
 	json_obj_close(&j);
-	fputc('\n', a->out);
+	fputc('\n', out);
+}
+
+static int
+cmd_show_status(struct wrend *d, struct ctl_args *a)
+{
+	struct kr_stats ks;
+
+	if (a->argc != 2) {
+		snprintf(a->err, a->errlen, "usage: show status");
+		return CONTROL_USAGE;
+	}
+	kr_get_stats(d->kr, &ks);
+	if (a->json)
+		status_json(d, a->out, &ks);
+	else
+		status_text(d, a->out, &ks);
 	return 0;
 }
 
@@ -157,7 +189,7 @@ neighbor_json(struct json *j, const struct peer *p)
 	json_str(j, "type", p->src.ebgp ? "ebgp" : "ibgp");
 	json_str(j, "state", peer_state_name(p->state));
 	json_int(j, "state_since", p->state_since);
-	json_uint(j, "prefixes_received", p->src.npaths + p->nrejected);
+	json_uint(j, "prefixes_received", p->src.npaths + p->rejected.count);
 	json_uint(j, "prefixes_accepted", p->src.npaths);
 	json_uint(j, "prefixes_sent", peer_prefixes_sent(p));
 	json_uint(j, "hold_time", p->state >= ST_OPENCONFIRM ? p->hold_time :
@@ -184,7 +216,7 @@ neighbor_row(FILE *out, const struct peer *p, time_t now)
 	fmt_duration(now - p->state_since, since, sizeof(since));
 	fprintf(out, "%-24s %-10u %-12s %-10s %8zu %8zu %8zu  %s\n", addr,
 	    p->conf.remote_as, peer_state_name(p->state), since,
-	    p->src.npaths + p->nrejected, p->src.npaths, peer_prefixes_sent(p),
+	    p->src.npaths + p->rejected.count, p->src.npaths, peer_prefixes_sent(p),
 	    p->last_error);
 }
 
@@ -198,7 +230,7 @@ cmd_show_neighbors(struct wrend *d, struct ctl_args *a)
 
 	if (a->argc > 3 || (a->argc == 3 && addr_parse(a->argv[2], &only))) {
 		snprintf(a->err, a->errlen, "usage: show neighbors [ADDRESS]");
-		return -1;
+		return CONTROL_USAGE;
 	}
 	if (a->argc == 3 && peer_find(d, &only) == NULL) {
 		snprintf(a->err, a->errlen, "no such neighbor: %s", a->argv[2]);
@@ -353,7 +385,7 @@ routes_lookup(struct wrend *d, struct ctl_args *a, const struct rib_entry **e)
 	return 0;
 bad:
 	snprintf(a->err, a->errlen, "bad prefix or address: %s", a->argv[2]);
-	return -1;
+	return CONTROL_USAGE;
 }
 
 static int
@@ -364,10 +396,10 @@ cmd_show_routes(struct wrend *d, struct ctl_args *a)
 
 	if (a->argc > 3) {
 		snprintf(a->err, a->errlen, "usage: show routes [PREFIX]");
-		return -1;
+		return CONTROL_USAGE;
 	}
-	if (a->argc == 3 && routes_lookup(d, a, &e) == -1)
-		return -1;
+	if (a->argc == 3 && routes_lookup(d, a, &e) != 0)
+		return CONTROL_USAGE;
 	json_init(&w.j, a->out);
 	if (a->json) {
 		json_obj_open(&w.j, NULL);
@@ -381,6 +413,135 @@ cmd_show_routes(struct wrend *d, struct ctl_args *a)
 			route_walk_cb(e, &w);
 	} else
 		rib_walk(d->rib, route_walk_cb, &w);
+	if (a->json) {
+		json_arr_close(&w.j);
+		json_obj_close(&w.j);
+		fputc('\n', a->out);
+	}
+	return 0;
+}
+
+/* ---- show kernel -------------------------------------------------------- */
+
+struct kernel_walk {
+	struct ctl_args	*a;
+	struct json	 j;
+	time_t		 now;
+};
+
+static void
+kernel_nexthops(const struct kr_route_info *ri, char *buf, size_t len)
+{
+	char nh[WR_ADDRSTRLEN];
+	size_t i, off = 0;
+
+	snprintf(buf, len, "-");
+	for (i = 0; i < ri->nnexthops && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i > 0 ? "," : "", addr_ntop(&ri->nexthops[i], nh,
+		    sizeof(nh)));
+}
+
+static int
+kernel_route_cb(const struct kr_route_info *ri, void *arg)
+{
+	struct kernel_walk *w = arg;
+	char pfx[WR_PFXSTRLEN], nh[KR_MAX_NEXTHOPS * (WR_ADDRSTRLEN + 1)];
+	char since[32];
+	size_t i;
+
+	prefix_ntop(&ri->prefix, pfx, sizeof(pfx));
+	if (!w->a->json) {
+		kernel_nexthops(ri, nh, sizeof(nh));
+		fmt_duration(w->now - ri->since, since, sizeof(since));
+		fprintf(w->a->out, "%-20s %-32s %-10s %8u %-10s %s\n", pfx, nh,
+		    ri->state, ri->failures, since, ri->error != 0 ?
+		    strerror(ri->error) : "-");
+		return 0;
+	}
+	json_obj_open(&w->j, NULL);
+	json_str(&w->j, "prefix", pfx);
+	json_arr_open(&w->j, "next_hops");
+	for (i = 0; i < ri->nnexthops; i++)
+		json_str(&w->j, NULL, addr_ntop(&ri->nexthops[i], nh,
+		    sizeof(nh)));
+	json_arr_close(&w->j);
+	json_str(&w->j, "state", ri->state);
+	if (ri->error != 0)
+		json_str(&w->j, "error", strerror(ri->error));
+	else
+		json_null(&w->j, "error");
+	json_uint(&w->j, "failures", ri->failures);
+	json_int(&w->j, "since", ri->since);
+	json_obj_close(&w->j);
+	return 0;
+}
+
+static void
+kernel_summary_json(struct json *j, const struct kr_stats *ks,
+    const struct kernel_conf *k)
+{
+	json_obj_open(j, "kernel");
+	json_uint(j, "learned", ks->learned);
+	json_uint(j, "installed", ks->installed);
+	json_uint(j, "installs", ks->installs);
+	json_uint(j, "removals", ks->removals);
+	json_uint(j, "errors", ks->errors);
+	json_uint(j, "overruns", ks->overruns);
+	json_uint(j, "dumps", ks->dumps);
+	json_uint(j, "protocol", k->install_proto);
+	json_uint(j, "metric", k->metric);
+	json_uint(j, "table", k->install_table);
+	json_uint(j, "multipath", (uint64_t)k->multipath);
+	json_bool(j, "persist", k->persist);
+	json_bool(j, "onlink", k->install_onlink ||
+	    k->install_device[0] != '\0');
+	if (k->install_device[0] != '\0')
+		json_str(j, "device", k->install_device);
+	else
+		json_null(j, "device");
+	json_obj_close(j);
+}
+
+static void
+kernel_summary_text(FILE *out, const struct kr_stats *ks,
+    const struct kernel_conf *k)
+{
+	fprintf(out, "Kernel: %llu learned, %llu installed, %llu installs, "
+	    "%llu removals, %llu errors, %llu overruns, %llu dumps\n",
+	    (unsigned long long)ks->learned, (unsigned long long)ks->installed,
+	    (unsigned long long)ks->installs, (unsigned long long)ks->removals,
+	    (unsigned long long)ks->errors, (unsigned long long)ks->overruns,
+	    (unsigned long long)ks->dumps);
+	fprintf(out, "Install: protocol %u, metric %u, table %u, multipath %d, "
+	    "persist %s%s%s%s\n", k->install_proto, k->metric,
+	    k->install_table, k->multipath, k->persist ? "on" : "off",
+	    k->install_device[0] != '\0' ? ", device " : "",
+	    k->install_device, k->install_onlink ||
+	    k->install_device[0] != '\0' ? ", onlink" : "");
+	fprintf(out, "%-20s %-32s %-10s %8s %-10s %s\n", "Prefix",
+	    "Next hops", "State", "Failures", "Since", "Error");
+}
+
+static int
+cmd_show_kernel(struct wrend *d, struct ctl_args *a)
+{
+	struct kernel_walk w = { .a = a, .now = time(NULL) };
+	struct kr_stats ks;
+
+	if (a->argc > 2) {
+		snprintf(a->err, a->errlen, "usage: show kernel");
+		return CONTROL_USAGE;
+	}
+	kr_get_stats(d->kr, &ks);
+	json_init(&w.j, a->out);
+	if (a->json) {
+		json_obj_open(&w.j, NULL);
+		kernel_summary_json(&w.j, &ks, &d->conf->kernel);
+		json_arr_open(&w.j, "routes");
+	} else
+		kernel_summary_text(a->out, &ks, &d->conf->kernel);
+	kr_walk(d->kr, kernel_route_cb, &w);
 	if (a->json) {
 		json_arr_close(&w.j);
 		json_obj_close(&w.j);
@@ -430,6 +591,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "show", "status", 2, cmd_show_status },
 	{ "show", "neighbors", 2, cmd_show_neighbors },
 	{ "show", "routes", 2, cmd_show_routes },
+	{ "show", "kernel", 2, cmd_show_kernel },
 	{ "reload", NULL, 1, cmd_reload },
 };
 
@@ -460,7 +622,7 @@ control_exec(struct wrend *d, int json, const char *line, FILE *out,
 	snprintf(buf, sizeof(buf), "%s", line);
 	if (ctl_split(buf, &a) == -1 || a.argc == 0) {
 		snprintf(err, errlen, "empty or too long command");
-		return -1;
+		return CONTROL_USAGE;
 	}
 	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
 		const struct ctl_cmd *c = &ctl_cmds[i];
@@ -474,22 +636,63 @@ control_exec(struct wrend *d, int json, const char *line, FILE *out,
 		return c->fn(d, &a);
 	}
 	snprintf(err, errlen, "unknown command: %s (try: show status, show "
-	    "neighbors [ADDR], show routes [PREFIX], reload)", line);
-	return -1;
+	    "neighbors [ADDR], show routes [PREFIX], show kernel, reload)",
+	    line);
+	return CONTROL_USAGE;
 }
 
 /* ---- the socket ---------------------------------------------------------- */
+
+/*
+ * A client: one command, one answer.  Clients are listed so that the
+ * socket's close frees them and so that their number is bounded.
+ */
+struct ctl_client {
+	struct control		*ctl;
+	struct bufferevent	*bev;
+	struct ctl_client	*next, *prev;
+};
+
+static void
+client_free(struct ctl_client *cl)
+{
+	struct control *ctl = cl->ctl;
+
+	if (cl->prev != NULL)
+		cl->prev->next = cl->next;
+	else
+		ctl->clients = cl->next;
+	if (cl->next != NULL)
+		cl->next->prev = cl->prev;
+	ctl->nclients--;
+	bufferevent_free(cl->bev);
+	free(cl);
+}
 
 static void
 client_done_cb(struct bufferevent *bev, void *arg)
 {
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		bufferevent_free(bev);
+		client_free(arg);
+}
+
+/* EOF, error or timeout, before or after the answer: the client is gone. */
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	client_free(arg);
+}
+
+static const char *
+client_status(int r)
+{
+	return r == 0 ? "OK" : r == CONTROL_USAGE ? "USAGE" : "ERROR";
 }
 
 static void
 client_answer(struct control *ctl, struct bufferevent *bev, char *line)
 {
+	struct evbuffer *o = bufferevent_get_output(bev);
 	char err[256], *body = NULL;
 	size_t blen = 0;
 	int json = 0, r;
@@ -499,30 +702,28 @@ client_answer(struct control *ctl, struct bufferevent *bev, char *line)
 	if (strncmp(line, "json ", 5) == 0)
 		json = 1;
 	else if (strncmp(line, "text ", 5) != 0) {
-		evbuffer_add_printf(bufferevent_get_output(bev), "ERROR bad "
-		    "request: expected \"text\" or \"json\" and a command\n");
+		evbuffer_add_printf(o, "USAGE bad request: expected \"text\" "
+		    "or \"json\" and a command\n");
 		return;
 	}
 	if ((out = open_memstream(&body, &blen)) == NULL) {
-		evbuffer_add_printf(bufferevent_get_output(bev),
-		    "ERROR out of memory\n");
+		evbuffer_add_printf(o, "ERROR out of memory\n");
 		return;
 	}
 	r = control_exec(ctl->d, json, line + 5, out, err, sizeof(err));
 	fclose(out);
 	if (r == 0)
-		evbuffer_add_printf(bufferevent_get_output(bev), "OK\n");
+		evbuffer_add_printf(o, "OK\n");
 	else
-		evbuffer_add_printf(bufferevent_get_output(bev), "ERROR %s\n",
-		    err);
-	bufferevent_write(bev, body, blen);
+		evbuffer_add_printf(o, "%s %s\n", client_status(r), err);
+	evbuffer_add(o, body, blen);
 	free(body);
 }
 
 static void
 client_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct control *ctl = arg;
+	struct ctl_client *cl = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t n;
 	char *line;
@@ -532,23 +733,17 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		if (evbuffer_get_length(in) < CONTROL_MAX_LINE)
 			return;		/* wait for the rest of the line */
 		evbuffer_add_printf(bufferevent_get_output(bev),
-		    "ERROR command line too long\n");
+		    "USAGE command line too long\n");
 	} else {
-		client_answer(ctl, bev, line);
+		client_answer(cl->ctl, bev, line);
 		free(line);
 	}
 	/* One command per connection: answer, then close once written. */
 	bufferevent_disable(bev, EV_READ);
-	bufferevent_setcb(bev, NULL, client_done_cb, NULL, NULL);
+	bufferevent_setcb(bev, NULL, client_done_cb, client_event_cb, cl);
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		bufferevent_free(bev);
-}
-
-static void
-client_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	bufferevent_free(bev);
+		client_free(cl);
 }
 
 static void
@@ -556,17 +751,50 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct control *ctl = arg;
-	struct bufferevent *bev;
+	struct ctl_client *cl;
 	struct timeval tv = { CONTROL_TIMEOUT, 0 };
 
-	bev = bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
+	/* A flood of clients must not eat the descriptors sessions need. */
+	if (ctl->nclients >= CONTROL_MAX_CLIENTS ||
+	    (cl = calloc(1, sizeof(*cl))) == NULL) {
 		close(fd);
 		return;
 	}
-	bufferevent_setcb(bev, client_read_cb, NULL, client_event_cb, ctl);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ);
+	cl->ctl = ctl;
+	cl->bev = bufferevent_socket_new(ctl->d->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (cl->bev == NULL) {
+		close(fd);
+		free(cl);
+		return;
+	}
+	if ((cl->next = ctl->clients) != NULL)
+		cl->next->prev = cl;
+	ctl->clients = cl;
+	ctl->nclients++;
+	bufferevent_setcb(cl->bev, client_read_cb, NULL, client_event_cb, cl);
+	bufferevent_set_timeouts(cl->bev, &tv, &tv);
+	bufferevent_enable(cl->bev, EV_READ);
+}
+
+/* accept() failed (EMFILE): pause a second rather than spin on it. */
+static void
+control_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct control *ctl = arg;
+
+	evconnlistener_enable(ctl->l);
+}
+
+static void
+control_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct control *ctl = arg;
+	struct timeval tv = { 1, 0 };
+
+	log_warn("control socket accept");
+	evconnlistener_disable(l);
+	evtimer_add(ctl->resume, &tv);
 }
 
 static int
@@ -623,8 +851,10 @@ control_open(struct wrend *d, const char *path)
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
 	ctl->l = evconnlistener_new(d->base, control_accept_cb, ctl,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
-	if (ctl->l == NULL)
+	ctl->resume = evtimer_new(d->base, control_resume_cb, ctl);
+	if (ctl->l == NULL || ctl->resume == NULL)
 		fatalx("evconnlistener_new");
+	evconnlistener_set_error_cb(ctl->l, control_error_cb);
 	return ctl;
 }
 
@@ -633,7 +863,10 @@ control_close(struct control *ctl)
 {
 	if (ctl == NULL)
 		return;
+	while (ctl->clients != NULL)
+		client_free(ctl->clients);
 	evconnlistener_free(ctl->l);
+	event_free(ctl->resume);
 	unlink(ctl->path);
 	free(ctl);
 }

@@ -27,6 +27,7 @@
 #include "export.h"
 #include "kr.h"
 #include "log.h"
+#include "pfxset.h"
 #include "session.h"
 #include "wrend.h"
 
@@ -35,11 +36,15 @@
 #define DRAIN_HIGH		(256 * 1024)	/* stop draining above */
 #define DRAIN_LOW		(64 * 1024)	/* resume below */
 #define DRAIN_BATCH		4096	/* prefixes per rib_out_drain */
+#define CLOSE_TIMEOUT		5	/* seconds to flush a NOTIFICATION */
 
 struct conn {
-	struct peer		*p;
+	struct peer		*p;		/* NULL once closing */
+	struct wrend		*d;
 	struct bufferevent	*bev;
 	int			 outbound;	/* we initiated it */
+	int			 connected;	/* TCP is up (not in Connect) */
+	int			 closing;
 	struct wr_addr		 local;		/* our address on it */
 };
 
@@ -47,13 +52,19 @@ struct listener {
 	struct listener		*next;
 	struct wrend		*d;
 	struct evconnlistener	*l;
+	struct wr_addr		 addr;		/* af 0: all addresses */
+	uint16_t		 port;
+	int			 wanted;	/* by the config being applied */
 	time_t			 last_refused_log;
+	time_t			 last_error_log;
 };
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
 static void	peer_drain(struct peer *);
+static void	hold_timer_restart(struct peer *);
+static void	listener_resume_cb(evutil_socket_t, short, void *);
 
 static const char *const state_names[] = {
 	"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established",
@@ -97,7 +108,9 @@ conn_new(struct peer *p, int fd, int outbound)
 		return NULL;
 	}
 	c->p = p;
+	c->d = p->d;
 	c->outbound = outbound;
+	c->connected = !outbound;
 	c->bev = bufferevent_socket_new(p->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		free(c);
@@ -115,8 +128,52 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	if (c->closing)
+		c->d->nclosing--;
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+static void
+conn_closing_write_cb(struct bufferevent *bev, void *arg)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_free(arg);
+}
+
+static void
+conn_closing_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	/* Anything but a late connect completion ends it: error, timeout. */
+	if (!(what & BEV_EVENT_CONNECTED))
+		conn_free(arg);
+}
+
+/*
+ * Let go of c: it no longer belongs to a peer.  What is queued on it (a
+ * NOTIFICATION, RFC 4271 §6) is written first, then the socket closes;
+ * a neighbor that does not read gets CLOSE_TIMEOUT seconds.
+ */
+static void
+conn_close(struct conn *c)
+{
+	struct timeval tv = { CLOSE_TIMEOUT, 0 };
+
+	if (c == NULL)
+		return;
+	c->p = NULL;
+	if (!c->connected ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		conn_free(c);
+		return;
+	}
+	c->closing = 1;
+	c->d->nclosing++;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setcb(c->bev, NULL, conn_closing_write_cb,
+	    conn_closing_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_set_timeouts(c->bev, NULL, &tv);
 }
 
 static void
@@ -157,8 +214,6 @@ conn_send_notify(struct conn *c, uint8_t code, uint8_t sub,
 	bgp_err_str(code, sub, why, sizeof(why));
 	log_warnx("neighbor %s: sent NOTIFICATION %s", c->p->name, why);
 	snprintf(c->p->last_error, sizeof(c->p->last_error), "sent: %s", why);
-	/* The NOTIFICATION must reach the wire before the close. */
-	evbuffer_write(bufferevent_get_output(c->bev), bufferevent_getfd(c->bev));
 }
 
 static void
@@ -197,20 +252,18 @@ conn_send_keepalive(struct conn *c)
 
 /* ---- session up and down --------------------------------------------- */
 
+/* RFC 4271 §10: ConnectRetry and friends are jittered to 75-100 %. */
 static void
 peer_schedule_connect(struct peer *p, unsigned secs)
 {
+	uint64_t ms = (uint64_t)secs * (750 + arc4random_uniform(251));
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) *
+	    1000 };
+
 	evtimer_del(p->t_connect);
-	timer_set(p->t_connect, secs);
+	evtimer_add(p->t_connect, &tv);
 }
 
-static void
-rejected_clear(struct peer *p)
-{
-	free(p->rejected);
-	p->rejected = NULL;
-	p->nrejected = p->rejected_cap = 0;
-}
 
 /*
  * The session is gone (error, NOTIFICATION, close).  Its routes leave the
@@ -225,8 +278,8 @@ session_down(struct peer *p, const char *why)
 
 	if (why != NULL)
 		log_warnx("neighbor %s: session closed: %s", p->name, why);
-	conn_free(p->conn);
-	conn_free(p->coll);
+	conn_close(p->conn);
+	conn_close(p->coll);
 	p->conn = p->coll = NULL;
 	evtimer_del(p->t_hold);
 	evtimer_del(p->t_keepalive);
@@ -244,11 +297,37 @@ session_down(struct peer *p, const char *why)
 	} else if (p->idle_hold < IDLE_HOLD_MAX)
 		p->idle_hold = p->idle_hold * 2 > IDLE_HOLD_MAX ?
 		    IDLE_HOLD_MAX : p->idle_hold * 2;
-	rejected_clear(p);
+	pfxset_clear(&p->rejected);
 	p->eor_sent = p->eor_rcvd = 0;
+	p->refresh_pending = 0;
 	peer_set_state(p, ST_IDLE);
 	if (!p->d->stopping)
 		peer_schedule_connect(p, p->idle_hold);
+}
+
+/*
+ * c failed or was closed by the neighbor.  With two connections open (§6.8)
+ * the neighbor may have resolved the collision first: the session goes on
+ * over the other one.  Returns 1 if it does, 0 if the session is lost.
+ */
+static int
+conn_lost(struct peer *p, struct conn *c)
+{
+	if (c == p->coll) {
+		conn_close(c);
+		p->coll = NULL;
+		return 1;
+	}
+	if (p->coll == NULL || (p->state != ST_CONNECT &&
+	    p->state != ST_OPENSENT))
+		return 0;
+	conn_close(c);
+	p->conn = p->coll;
+	p->coll = NULL;
+	peer_set_state(p, ST_OPENSENT);
+	evtimer_del(p->t_connect);
+	timer_set(p->t_hold, OPEN_HOLD_TIME);
+	return 1;
 }
 
 /* A protocol error on c: NOTIFICATION, then drop it (§6). */
@@ -258,12 +337,8 @@ conn_error(struct conn *c, const struct bgp_err *err)
 	struct peer *p = c->p;
 
 	conn_send_notify(c, err->code, err->subcode, err->data, err->datalen);
-	if (c == p->coll) {
-		conn_free(c);
-		p->coll = NULL;
-		return;
-	}
-	session_down(p, NULL);
+	if (!conn_lost(p, c))
+		session_down(p, NULL);
 }
 
 static void
@@ -279,6 +354,7 @@ peer_established(struct peer *p)
 	p->src.bgp_id = p->ropen.bgp_id;
 	rib_out_start(p->out, c->local.af == AF_INET ? &c->local : &none,
 	    c->local.af == AF_INET6 ? &c->local : &none);
+	hold_timer_restart(p);
 	/* The whole table is queued now; the drain event sends it. */
 	event_active(p->t_drain, EV_TIMEOUT, 0);
 }
@@ -318,34 +394,46 @@ hold_timer_restart(struct peer *p)
 /* ---- collision detection, RFC 4271 §6.8 ------------------------------ */
 
 /*
- * Both connections are up and the neighbor's BGP identifier is known: keep
- * the one initiated by the speaker with the higher identifier, close the
- * other with a Cease/Connection Collision Resolution.
+ * Which of the two connections survives, once the neighbor's identifier is
+ * known.  §6.8: the one initiated by the speaker with the higher BGP
+ * identifier.  A connection still in Connect cannot take part in collision
+ * detection: the established one wins.  RFC 6286 §2.3: with equal
+ * identifiers, the one initiated by the speaker with the larger AS.
  */
-static void
-collision_resolve(struct peer *p, uint32_t remote_id)
+static struct conn *
+collision_winner(struct peer *p, uint32_t remote_id)
 {
-	struct conn *in, *out, *keep, *drop;
+	struct conn *in, *out;
+	uint32_t local_id = p->d->conf->router_id;
 
 	in = p->conn->outbound ? p->coll : p->conn;
 	out = p->conn->outbound ? p->conn : p->coll;
-	if (p->d->conf->router_id < remote_id) {
-		keep = in;
-		drop = out;
-	} else {
-		keep = out;
-		drop = in;
-	}
+	if (!out->connected)
+		return in;
+	if (local_id != remote_id)
+		return local_id < remote_id ? in : out;
+	return p->d->conf->local_as > p->conf.remote_as ? out : in;
+}
+
+static void
+collision_resolve(struct peer *p, uint32_t remote_id)
+{
+	struct conn *keep, *drop;
+
+	keep = collision_winner(p, remote_id);
+	drop = keep == p->conn ? p->coll : p->conn;
 	log_info("neighbor %s: connection collision, keeping the %s one",
 	    p->name, keep->outbound ? "outgoing" : "incoming");
-	conn_send_notify(drop, ERR_CEASE, ERR_CEASE_COLLISION, NULL, 0);
-	conn_free(drop);
+	if (drop->connected)
+		conn_send_notify(drop, ERR_CEASE, ERR_CEASE_COLLISION, NULL, 0);
+	conn_close(drop);
 	p->coll = NULL;
 	if (keep != p->conn) {
 		/* The incoming one was still waiting for an OPEN. */
 		p->conn = keep;
 		peer_set_state(p, ST_OPENSENT);
 		evtimer_del(p->t_keepalive);
+		evtimer_del(p->t_connect);
 		timer_set(p->t_hold, OPEN_HOLD_TIME);
 	}
 }
@@ -402,16 +490,17 @@ recv_open(struct conn *c, struct ibuf *b)
 		conn_error(c, &err);
 		return;
 	}
+	/* §8.2.2: an OPEN is only expected in OpenSent (or on coll). */
+	if (c == p->conn && p->state != ST_OPENSENT) {
+		memset(&err, 0, sizeof(err));
+		err.code = ERR_FSM;
+		conn_error(c, &err);
+		return;
+	}
 	if (p->coll != NULL) {
 		collision_resolve(p, o.bgp_id);
 		if (p->conn != c)
 			return;		/* c lost; the other one goes on */
-	} else if (c != p->conn || p->state != ST_OPENSENT) {
-		err.code = ERR_FSM;
-		err.subcode = 0;
-		err.datalen = 0;
-		conn_error(c, &err);
-		return;
 	}
 	open_negotiate(p, &o);
 	conn_send_keepalive(c);
@@ -441,39 +530,6 @@ peer_check_initial_sync(struct wrend *d)
 	kr_adopt_done(d->kr);
 }
 
-static void
-rejected_add(struct peer *p, const struct wr_prefix *pfx)
-{
-	size_t i;
-
-	for (i = 0; i < p->nrejected; i++)
-		if (prefix_cmp(&p->rejected[i], pfx) == 0)
-			return;
-	if (p->nrejected == p->rejected_cap) {
-		size_t cap = p->rejected_cap ? p->rejected_cap * 2 : 16;
-		struct wr_prefix *n = reallocarray(p->rejected, cap,
-		    sizeof(*n));
-
-		if (n == NULL)
-			return;
-		p->rejected = n;
-		p->rejected_cap = cap;
-	}
-	p->rejected[p->nrejected++] = *pfx;
-}
-
-static void
-rejected_del(struct peer *p, const struct wr_prefix *pfx)
-{
-	size_t i;
-
-	for (i = 0; i < p->nrejected; i++)
-		if (prefix_cmp(&p->rejected[i], pfx) == 0) {
-			p->rejected[i] = p->rejected[--p->nrejected];
-			return;
-		}
-}
-
 /*
  * Why an otherwise valid announcement is not accepted, or NULL.
  * RFC 4271 §9.1.2: our own AS in the path is a loop; §5.1.3: a next hop
@@ -499,7 +555,7 @@ update_withdraw_all(struct peer *p, const struct wr_prefix *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		rejected_del(p, &v[i]);
+		pfxset_del(&p->rejected, &v[i]);
 		rib_withdraw(p->d->rib, &p->src, &v[i]);
 	}
 }
@@ -518,7 +574,8 @@ update_announce(struct peer *p, struct bgp_update *u)
 		    u->nnlri, why);
 		for (i = 0; i < u->nnlri; i++) {
 			rib_withdraw(p->d->rib, &p->src, &u->nlri[i]);
-			rejected_add(p, &u->nlri[i]);
+			if (pfxset_add(&p->rejected, &u->nlri[i]) == -1)
+				log_warnx("neighbor %s: out of memory", p->name);
 		}
 		return;
 	}
@@ -527,8 +584,8 @@ update_announce(struct peer *p, struct bgp_update *u)
 		return;
 	}
 	for (i = 0; i < u->nnlri; i++) {
-		if (p->nrejected > 0)
-			rejected_del(p, &u->nlri[i]);
+		if (p->rejected.count > 0)
+			pfxset_del(&p->rejected, &u->nlri[i]);
 		if (rib_update(p->d->rib, &p->src, &u->nlri[i], a) == -1)
 			log_warnx("neighbor %s: out of memory", p->name);
 	}
@@ -587,11 +644,9 @@ recv_notification(struct conn *c, struct ibuf *b)
 	}
 	bgp_err_str(n.code, n.subcode, why, sizeof(why));
 	log_warnx("neighbor %s: received NOTIFICATION %s", p->name, why);
-	if (c == p->coll) {
-		conn_free(c);
-		p->coll = NULL;
+	/* RFC 4271 §8.2.2: a NOTIFICATION ends the connection it came on. */
+	if (conn_lost(p, c))
 		return;
-	}
 	snprintf(p->last_error, sizeof(p->last_error), "received: %s", why);
 	session_down(p, NULL);
 }
@@ -628,17 +683,29 @@ recv_refresh(struct conn *c, struct ibuf *b)
 		conn_error(c, &err);
 		return;
 	}
+	/* RFC 4271 §8.2.2: anything but OPEN before Established. */
+	if (c != p->conn || p->state != ST_ESTABLISHED) {
+		memset(&err, 0, sizeof(err));
+		err.code = ERR_FSM;
+		conn_error(c, &err);
+		return;
+	}
 	/*
 	 * RFC 7313 §5: unknown subtypes, and families we do not carry, are
 	 * ignored; only a plain request makes us re-send.
 	 */
-	if (p->state != ST_ESTABLISHED || rr.subtype != RREFRESH_NORMAL ||
+	if (rr.subtype != RREFRESH_NORMAL ||
 	    bgp_afi_safi_mp(rr.afi, rr.safi) != BGP_MP_IPV4_UNICAST)
 		return;
-	/* RFC 2918 §4: re-advertise the Adj-RIB-Out. */
+	/*
+	 * RFC 2918 §4: re-advertise the Adj-RIB-Out.  Requests that arrive
+	 * while one is pending are one request: no amplification.
+	 */
+	if (p->refresh_pending)
+		return;
 	log_info("neighbor %s: route refresh requested", p->name);
-	rib_out_stop(p->out);
-	peer_established(p);
+	p->refresh_pending = 1;
+	event_active(p->t_drain, EV_TIMEOUT, 0);
 }
 
 typedef void (*recv_fn)(struct conn *, struct ibuf *);
@@ -678,7 +745,8 @@ conn_read_one(struct conn *c)
 	if ((msg = evbuffer_pullup(in, len)) == NULL)
 		fatalx("evbuffer_pullup");
 	p->stats.msg_in[type]++;
-	if (c == p->conn && p->state == ST_ESTABLISHED)
+	/* §8.2.2: every message in OpenConfirm/Established restarts it. */
+	if (c == p->conn && p->state >= ST_OPENCONFIRM)
 		hold_timer_restart(p);
 	ibuf_init(&b, msg + BGP_HDR_LEN, len - BGP_HDR_LEN);
 	recv_table[type](c, &b);
@@ -712,8 +780,10 @@ conn_connected(struct conn *c)
 {
 	struct peer *p = c->p;
 
+	c->connected = 1;
 	conn_learn_local(c);
 	log_debug("neighbor %s: connected", p->name);
+	evtimer_del(p->t_connect);
 	conn_send_open(c);
 	peer_set_state(p, ST_OPENSENT);
 	timer_set(p->t_hold, OPEN_HOLD_TIME);
@@ -729,25 +799,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_connected(c);
 		return;
 	}
-	if (c == p->coll) {
-		conn_free(c);
-		p->coll = NULL;
+	if (conn_lost(p, c))
 		return;
-	}
 	if (p->state == ST_CONNECT) {
 		/* RFC 4271 §8.2.2: connect failed; retry on ConnectRetry. */
 		log_debug("neighbor %s: connect failed: %s", p->name,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		conn_free(c);
 		p->conn = NULL;
-		if (p->coll != NULL) {
-			/* The neighbor's connection is the only one left. */
-			p->conn = p->coll;
-			p->coll = NULL;
-			peer_set_state(p, ST_OPENSENT);
-			timer_set(p->t_hold, OPEN_HOLD_TIME);
-			return;
-		}
 		peer_set_state(p, ST_ACTIVE);
 		peer_schedule_connect(p, p->conf.connect_retry);
 		return;
@@ -837,6 +896,10 @@ peer_drain(struct peer *p)
 
 	if (p->conn == NULL || p->state != ST_ESTABLISHED)
 		return;
+	if (p->refresh_pending) {
+		p->refresh_pending = 0;
+		rib_out_refresh(p->out);
+	}
 	out = bufferevent_get_output(p->conn->bev);
 	while (evbuffer_get_length(out) < DRAIN_HIGH &&
 	    rib_out_pending(p->out) > 0)
@@ -895,6 +958,8 @@ peer_connect(struct peer *p)
 		return;
 	}
 	peer_set_state(p, ST_CONNECT);
+	/* §8.2.2: a connect that hangs is abandoned on ConnectRetry. */
+	peer_schedule_connect(p, p->conf.connect_retry);
 	if (bufferevent_socket_connect(p->conn->bev, (struct sockaddr *)&ss,
 	    (int)slen) == -1) {
 		conn_free(p->conn);
@@ -909,6 +974,19 @@ connect_timer_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct peer *p = arg;
 
+	if (p->state == ST_CONNECT && p->conn != NULL && !p->conn->connected) {
+		/* RFC 4271 §8.2.2: ConnectRetry expired in Connect. */
+		log_debug("neighbor %s: connect timed out", p->name);
+		conn_close(p->conn);
+		p->conn = NULL;
+		if (p->coll != NULL) {
+			p->conn = p->coll;
+			p->coll = NULL;
+			peer_set_state(p, ST_OPENSENT);
+			timer_set(p->t_hold, OPEN_HOLD_TIME);
+			return;
+		}
+	}
 	if (p->conn != NULL)
 		return;
 	if (p->conf.passive) {
@@ -919,6 +997,47 @@ connect_timer_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 /* ---- accepting --------------------------------------------------------- */
+
+/* c, from the neighbor, becomes the session's connection (§8.2.2). */
+static void
+peer_adopt(struct peer *p, struct conn *c)
+{
+	evtimer_del(p->t_connect);
+	evtimer_del(p->t_keepalive);
+	p->conn = c;
+	conn_send_open(c);
+	peer_set_state(p, ST_OPENSENT);
+	timer_set(p->t_hold, OPEN_HOLD_TIME);
+}
+
+/* A connection from the neighbor while a session is being opened. */
+static void
+peer_accept_opening(struct peer *p, struct conn *c)
+{
+	if (!p->conn->outbound) {
+		/*
+		 * A second incoming connection: the neighbor gave up on the
+		 * first (it restarted behind a half-open one).  The newer
+		 * one is the live one.
+		 */
+		conn_close(p->conn);
+		conn_close(p->coll);
+		p->coll = NULL;
+		peer_adopt(p, c);
+		return;
+	}
+	conn_close(p->coll);
+	/*
+	 * Our own attempt may already be accepted at the far end even while
+	 * we wait for it to complete, so it cannot simply be dropped: keep
+	 * both until the identifier is known, then apply §6.8, which both
+	 * sides compute alike.
+	 */
+	p->coll = c;
+	conn_send_open(c);
+	if (p->state == ST_OPENCONFIRM)
+		collision_resolve(p, p->ropen.bgp_id);
+}
 
 static void
 peer_accept(struct peer *p, int fd)
@@ -931,46 +1050,27 @@ peer_accept(struct peer *p, int fd)
 	}
 	conn_learn_local(c);
 	if (p->admin_down) {
-		conn_send_notify(c, ERR_CEASE, ERR_CEASE_ADMIN_DOWN, NULL, 0);
-		conn_free(c);
+		/* RFC 4486 §3: refused while administratively down. */
+		conn_send_notify(c, ERR_CEASE, ERR_CEASE_CONN_REJECT, NULL, 0);
+		conn_close(c);
 		return;
 	}
 	switch (p->state) {
 	case ST_IDLE:
 	case ST_ACTIVE:
-		evtimer_del(p->t_connect);
-		p->conn = c;
-		conn_send_open(c);
-		peer_set_state(p, ST_OPENSENT);
-		timer_set(p->t_hold, OPEN_HOLD_TIME);
+		peer_adopt(p, c);
 		return;
 	case ST_CONNECT:
 	case ST_OPENSENT:
-		/*
-		 * Our own attempt may already be accepted at the far end even
-		 * while we wait for it to complete, so it cannot simply be
-		 * dropped: both sides must keep the same connection.  Keep
-		 * both until an OPEN tells the identifier, then apply §6.8,
-		 * which both sides compute alike.
-		 */
-		if (p->coll != NULL)
-			break;
-		p->coll = c;
-		conn_send_open(c);
-		return;
 	case ST_OPENCONFIRM:
-		if (p->coll != NULL)
-			break;
-		p->coll = c;
-		conn_send_open(c);
-		collision_resolve(p, p->ropen.bgp_id);
+		peer_accept_opening(p, c);
 		return;
 	case ST_ESTABLISHED:
 		break;
 	}
 	/* §6.8: a collision with an established session keeps the old one. */
 	conn_send_notify(c, ERR_CEASE, ERR_CEASE_COLLISION, NULL, 0);
-	conn_free(c);
+	conn_close(c);
 }
 
 static void
@@ -978,7 +1078,7 @@ listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct listener *ls = arg;
-	struct wr_addr a;
+	struct wr_addr a = { 0 };
 	struct peer *p;
 	char buf[WR_ADDRSTRLEN];
 	time_t now = time(NULL);
@@ -1029,59 +1129,140 @@ listener_socket(const struct wr_addr *a, uint16_t port)
 	return fd;
 }
 
-static int
-listener_open(struct wrend *d, const struct wr_addr *a, uint16_t port)
+/*
+ * accept() failed, typically EMFILE: stop accepting for a second instead
+ * of spinning on a socket that stays readable.
+ */
+static void
+listener_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct listener *ls = arg;
+	struct timeval tv = { 1, 0 };
+	time_t now = time(NULL);
+
+	if (now != ls->last_error_log)
+		log_warn("accept");
+	ls->last_error_log = now;
+	evconnlistener_disable(l);
+	event_base_once(ls->d->base, -1, EV_TIMEOUT, listener_resume_cb, ls,
+	    &tv);
+}
+
+static void
+listener_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct listener *ls = arg;
+
+	evconnlistener_enable(ls->l);
+}
+
+static const char *
+listener_name(const struct wr_addr *a, char *buf, size_t len)
+{
+	return addr_is_set(a) ? addr_ntop(a, buf, len) : "*";
+}
+
+static struct listener *
+listener_open(struct wrend *d, const struct wr_addr *a, uint16_t port,
+    FILE *errf)
 {
 	struct listener *ls;
 	char buf[WR_ADDRSTRLEN];
 	int fd;
 
 	if ((fd = listener_socket(a, port)) == -1) {
-		log_warn("listen on %s port %u", addr_is_set(a) ?
-		    addr_ntop(a, buf, sizeof(buf)) : "*", port);
-		return -1;
+		fprintf(errf, "listen on %s port %u: %s\n",
+		    listener_name(a, buf, sizeof(buf)), port, strerror(errno));
+		return NULL;
 	}
 	if ((ls = calloc(1, sizeof(*ls))) == NULL)
 		fatal("listener");
 	ls->d = d;
+	ls->addr = *a;
+	ls->port = port;
 	ls->l = evconnlistener_new(d->base, listener_accept_cb, ls,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (ls->l == NULL)
 		fatalx("evconnlistener_new");
+	evconnlistener_set_error_cb(ls->l, listener_error_cb);
 	ls->next = d->listeners;
 	d->listeners = ls;
-	log_info("listening on %s port %u", addr_is_set(a) ?
-	    addr_ntop(a, buf, sizeof(buf)) : "*", port);
-	return 0;
+	log_info("listening on %s port %u", listener_name(a, buf, sizeof(buf)),
+	    port);
+	return ls;
 }
 
-int
-listener_open_all(struct wrend *d)
+static struct listener *
+listener_find(struct wrend *d, const struct wr_addr *a, uint16_t port)
 {
-	struct listen_conf *lc;
-	struct wr_addr any;
+	struct listener *ls;
 
-	if (d->conf->listen == NULL) {
-		memset(&any, 0, sizeof(any));
-		return listener_open(d, &any, BGP_PORT);
+	for (ls = d->listeners; ls != NULL; ls = ls->next)
+		if (ls->port == port && addr_cmp(&ls->addr, a) == 0)
+			return ls;
+	return NULL;
+}
+
+/*
+ * wanted: 0 not in the config being applied, 1 open and in it, 2 opened for
+ * it.  Close the listeners marked mark; clear the others' marks.
+ */
+static void
+listener_sweep(struct wrend *d, int mark)
+{
+	struct listener *ls, **lp = &d->listeners;
+
+	while ((ls = *lp) != NULL) {
+		if (ls->wanted == mark) {
+			*lp = ls->next;
+			evconnlistener_free(ls->l);
+			free(ls);
+			continue;
+		}
+		ls->wanted = 0;
+		lp = &ls->next;
 	}
-	for (lc = d->conf->listen; lc != NULL; lc = lc->next)
-		if (listener_open(d, &lc->addr, lc->port) == -1)
+}
+
+/*
+ * Listen where conf says (all addresses, port 179, by default), keeping the
+ * sockets that stay.  All or nothing: if one address cannot be opened, the
+ * new ones are closed again, the old ones stay, and -1 is returned with
+ * the reason in errf.
+ */
+int
+listener_apply(struct wrend *d, const struct wren_config *conf, FILE *errf)
+{
+	struct listen_conf dflt, *lc;
+	struct listener *ls;
+
+	memset(&dflt, 0, sizeof(dflt));
+	dflt.port = BGP_PORT;
+	for (lc = conf->listen != NULL ? conf->listen : &dflt; lc != NULL;
+	    lc = lc->next) {
+		if ((ls = listener_find(d, &lc->addr, lc->port)) != NULL) {
+			if (ls->wanted == 0)
+				ls->wanted = 1;
+			continue;
+		}
+		if ((ls = listener_open(d, &lc->addr, lc->port, errf)) == NULL) {
+			listener_sweep(d, 2);	/* undo */
 			return -1;
+		}
+		ls->wanted = 2;
+	}
+	listener_sweep(d, 0);
 	return 0;
 }
 
 void
 listener_close_all(struct wrend *d)
 {
-	struct listener *ls, *next;
+	struct listener *ls;
 
-	for (ls = d->listeners; ls != NULL; ls = next) {
-		next = ls->next;
-		evconnlistener_free(ls->l);
-		free(ls);
-	}
-	d->listeners = NULL;
+	for (ls = d->listeners; ls != NULL; ls = ls->next)
+		ls->wanted = 0;
+	listener_sweep(d, 0);
 }
 
 /* ---- neighbors --------------------------------------------------------- */
@@ -1148,6 +1329,8 @@ peer_stop(struct peer *p, uint8_t subcode, int admin)
 {
 	if (p->conn != NULL && p->state >= ST_OPENSENT)
 		conn_send_notify(p->conn, ERR_CEASE, subcode, NULL, 0);
+	if (p->coll != NULL)
+		conn_send_notify(p->coll, ERR_CEASE, subcode, NULL, 0);
 	p->admin_down = admin;
 	session_down(p, NULL);
 	if (admin)
@@ -1168,7 +1351,7 @@ peer_free(struct peer *p)
 	event_free(p->t_hold);
 	event_free(p->t_keepalive);
 	event_free(p->t_drain);
-	free(p->rejected);
+	pfxset_clear(&p->rejected);
 	free(p->upd);
 	free(p);
 }

@@ -7,10 +7,12 @@
 #define WREN_SESSION_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
 #include "msg.h"
+#include "pfxset.h"
 #include "rib.h"
 
 struct wrend;
@@ -61,9 +63,8 @@ struct peer {
 	struct rib_out		*out;		/* its Adj-RIB-Out */
 	int			 eor_sent;
 	int			 eor_rcvd;
-	struct wr_prefix	*rejected;	/* announced but not accepted */
-	size_t			 nrejected;
-	size_t			 rejected_cap;
+	struct pfxset		 rejected;	/* announced, not accepted */
+	int			 refresh_pending;	/* RFC 2918 */
 	struct bgp_update	*upd;		/* parse scratch, large */
 	char			 name[CONF_NAME_LEN + WR_ADDRSTRLEN + 4];
 	char			 last_error[128];
@@ -81,8 +82,13 @@ struct peer	*peer_find(struct wrend *, const struct wr_addr *);
 const char	*peer_state_name(enum peer_state);
 size_t		 peer_prefixes_sent(const struct peer *);
 
-/* Listening sockets for incoming sessions (all listen statements). */
-int		 listener_open_all(struct wrend *);
+/*
+ * Listening sockets for incoming sessions: make them what conf says,
+ * keeping those that stay.  All or nothing: -1 (reason in errf) changes
+ * nothing.
+ */
+int		 listener_apply(struct wrend *, const struct wren_config *,
+		    FILE *errf);
 void		 listener_close_all(struct wrend *);
 
 #endif

@@ -4,9 +4,11 @@
  * program stays small and its output is exactly what the daemon said.
  *
  * Exit status (INTERFACE.md): 0 success, 1 the daemon answered with an
- * error, 2 usage error, 3 the daemon cannot be reached.
+ * error, 2 usage error (ours, or the daemon's USAGE answer), 3 the daemon
+ * cannot be reached or does not answer.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -17,6 +19,7 @@
 
 #define DEFAULT_SOCKET	"/run/wren/wrend.sock"
 #define MAX_LINE	1024
+#define ANSWER_TIMEOUT	30	/* seconds: a daemon that hangs is unreachable */
 
 static void
 usage(void)
@@ -26,6 +29,7 @@ usage(void)
 	    "  show status\n"
 	    "  show neighbors [ADDRESS]\n"
 	    "  show routes [PREFIX|ADDRESS]\n"
+	    "  show kernel\n"
 	    "  reload\n");
 	exit(2);
 }
@@ -34,6 +38,7 @@ static int
 ctl_connect(const char *path)
 {
 	struct sockaddr_un sun;
+	struct timeval tv = { ANSWER_TIMEOUT, 0 };
 	int fd;
 
 	memset(&sun, 0, sizeof(sun));
@@ -49,6 +54,8 @@ ctl_connect(const char *path)
 		    strerror(errno));
 		exit(3);
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
+		fprintf(stderr, "wrenctl: SO_RCVTIMEO: %s\n", strerror(errno));
 	return fd;
 }
 
@@ -89,7 +96,8 @@ ctl_recv(int fd, size_t *lenp)
 		if ((n = read(fd, buf + len, cap - len)) == -1) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "wrenctl: read: %s\n", strerror(errno));
+			fprintf(stderr, "wrenctl: no answer from wrend: %s\n",
+			    errno == EAGAIN ? "timed out" : strerror(errno));
 			exit(3);
 		}
 		if (n == 0)
@@ -121,12 +129,37 @@ build_line(char *line, size_t size, int json, int argc, char *argv[])
 	return len;
 }
 
+/* Print the daemon's answer; returns the exit status (see the top). */
+static int
+ctl_answer(const char *ans, size_t alen)
+{
+	const char *body = strchr(ans, '\n');
+
+	body = body != NULL ? body + 1 : ans + alen;
+	if (strncmp(ans, "OK\n", 3) == 0) {
+		fwrite(body, 1, alen - (size_t)(body - ans), stdout);
+		return 0;
+	}
+	if (strncmp(ans, "ERROR ", 6) == 0 || strncmp(ans, "USAGE ", 6) == 0) {
+		fprintf(stderr, "wrenctl: %.*s\n", (int)(body - ans - 7), ans + 6);
+		fwrite(body, 1, alen - (size_t)(body - ans), stderr);
+		return ans[0] == 'U' ? 2 : 1;
+	}
+	if (alen == 0) {
+		fprintf(stderr, "wrenctl: wrend closed the connection without "
+		    "an answer\n");
+		return 3;
+	}
+	fprintf(stderr, "wrenctl: unexpected answer from wrend\n");
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *path = DEFAULT_SOCKET;
-	char line[MAX_LINE + 2], *ans, *body;
-	int ch, json = 0, fd;
+	char line[MAX_LINE + 2], *ans;
+	int ch, json = 0, fd, rc;
 	size_t len, alen;
 
 	while ((ch = getopt(argc, argv, "js:h")) != -1) {
@@ -150,17 +183,7 @@ main(int argc, char *argv[])
 	ctl_send(fd, line, len);
 	ans = ctl_recv(fd, &alen);
 	close(fd);
-	body = strchr(ans, '\n');
-	body = body != NULL ? body + 1 : ans + alen;
-	if (strncmp(ans, "OK\n", 3) == 0) {
-		fwrite(body, 1, alen - (size_t)(body - ans), stdout);
-		return 0;
-	}
-	if (strncmp(ans, "ERROR ", 6) == 0) {
-		fprintf(stderr, "wrenctl: %.*s\n", (int)(body - ans - 7), ans + 6);
-		fwrite(body, 1, alen - (size_t)(body - ans), stderr);
-		return 1;
-	}
-	fprintf(stderr, "wrenctl: unexpected answer from wrend\n");
-	return 1;
+	rc = ctl_answer(ans, alen);
+	free(ans);
+	return rc;
 }

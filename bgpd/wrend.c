@@ -49,8 +49,9 @@ wrend_add_peer(struct wrend *d, const struct neighbor_conf *nc)
 	return p;
 }
 
+/* Cease subcode: RFC 4486 §4, 3 de-configured or 6 configuration change. */
 static void
-wrend_remove_peer(struct wrend *d, struct peer *p)
+wrend_remove_peer(struct wrend *d, struct peer *p, uint8_t subcode)
 {
 	struct peer **pp;
 
@@ -59,7 +60,7 @@ wrend_remove_peer(struct wrend *d, struct peer *p)
 			*pp = p->next;
 			break;
 		}
-	peer_stop(p, ERR_CEASE_PEER_UNCONF, 1);
+	peer_stop(p, subcode, 1);
 	peer_free(p);
 }
 
@@ -81,7 +82,8 @@ reload_neighbors(struct wrend *d, const struct wren_config *nconf,
 		    config_neighbor_differs(&p->conf, nc)) {
 			log_info("neighbor %s: %s", p->name, nc == NULL ?
 			    "removed" : "changed, restarting the session");
-			wrend_remove_peer(d, p);
+			wrend_remove_peer(d, p, nc == NULL ?
+			    ERR_CEASE_PEER_UNCONF : ERR_CEASE_CONFIG_CHG);
 		} else
 			peer_update_conf(p, nc);
 	}
@@ -99,15 +101,6 @@ reload_add_neighbors(struct wrend *d)
 			    wrend_add_peer(d, nc)->name);
 }
 
-static int
-listen_differs(const struct listen_conf *a, const struct listen_conf *b)
-{
-	for (; a != NULL && b != NULL; a = a->next, b = b->next)
-		if (addr_cmp(&a->addr, &b->addr) != 0 || a->port != b->port)
-			return 1;
-	return a != b;
-}
-
 int
 wrend_reload(struct wrend *d, FILE *errf)
 {
@@ -119,16 +112,21 @@ wrend_reload(struct wrend *d, FILE *errf)
 		    d->conf_path);
 		return -1;
 	}
+	/* First what can fail: then nothing has changed yet. */
+	if (listener_apply(d, nconf, errf) == -1) {
+		log_warnx("reload: cannot listen as %s says, keeping the "
+		    "running config", d->conf_path);
+		config_free(nconf);
+		return -1;
+	}
+	if (strcmp(nconf->control_socket, old->control_socket) != 0)
+		log_warnx("reload: control-socket changes take effect at the "
+		    "next start");
 	/* A new identity or AS changes every session (RFC 4271 §4.2). */
 	global = nconf->router_id != old->router_id ||
 	    nconf->local_as != old->local_as;
 	reload_neighbors(d, nconf, global);
 	d->conf = nconf;
-	if (listen_differs(old->listen, nconf->listen)) {
-		listener_close_all(d);
-		if (listener_open_all(d) == -1)
-			log_warnx("reload: some listen addresses failed");
-	}
 	kr_reconfigure(d->kr, &nconf->kernel);
 	reload_add_neighbors(d);
 	config_free(old);
@@ -187,7 +185,7 @@ wrend_start(struct wrend *d)
 	d->kr = kr_new(d->base, d->rib, &d->conf->kernel);
 	if (d->kr == NULL || kr_start(d->kr) == -1)
 		return -1;
-	if (listener_open_all(d) == -1)
+	if (listener_apply(d, d->conf, stderr) == -1)
 		return -1;
 	if ((d->control = control_open(d, wrend_socket_path(d))) == NULL)
 		return -1;
@@ -199,24 +197,55 @@ wrend_start(struct wrend *d)
 }
 
 static void
+shutdown_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/*
+ * Give the Cease NOTIFICATIONs queued by wrend_stop a moment to reach the
+ * neighbors (RFC 4271 §6.7), with no new connections meanwhile.
+ */
+static void
+wrend_flush_closing(struct wrend *d)
+{
+	struct timeval tv = { 2, 0 };
+	struct event *t;
+	int expired = 0;
+
+	listener_close_all(d);
+	control_close(d->control);
+	d->control = NULL;
+	if ((t = evtimer_new(d->base, shutdown_timeout_cb, &expired)) == NULL)
+		return;
+	evtimer_add(t, &tv);
+	while (d->nclosing > 0 && !expired)
+		event_base_loop(d->base, EVLOOP_ONCE);
+	event_free(t);
+}
+
+static void
 wrend_shutdown(struct wrend *d)
 {
 	struct peer *p;
 	size_t i;
 
-	/* Flush the Cease messages queued by wrend_stop. */
-	event_base_loop(d->base, EVLOOP_NONBLOCK);
+	wrend_flush_closing(d);
 	/*
-	 * persist (INTERFACE.md): our kernel routes outlive the process.
-	 * kr goes first so that tearing down the rib touches no route.
+	 * persist (INTERFACE.md): our kernel routes outlive the process, for
+	 * the next wrend to adopt, when the restart is a graceful one
+	 * (RFC 4724).  With persist off, or graceful restart off, a clean
+	 * stop leaves nothing behind.  kr goes first so that tearing down
+	 * the rib touches no route.
 	 */
-	kr_free(d->kr, !d->conf->kernel.persist);
+	kr_free(d->kr, !d->conf->kernel.persist || !d->conf->gr.enabled);
+	/* Now no consumer is left: the Adj-RIBs-In can go quietly. */
+	for (p = d->peers; p != NULL; p = p->next)
+		rib_flush_source(d->rib, &p->src);
 	while ((p = d->peers) != NULL) {
 		d->peers = p->next;
 		peer_free(p);
 	}
-	listener_close_all(d);
-	control_close(d->control);
 	for (i = 0; i < 3; i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);

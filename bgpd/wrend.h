@@ -33,6 +33,7 @@ struct wrend {
 	time_t			 last_reload;	/* 0: never */
 	int			 stopping;
 	int			 initial_sync_done;	/* End-of-RIB from all */
+	int			 nclosing;	/* connections flushing */
 	struct event		*ev_sig[3];
 };
 
