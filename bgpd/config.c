@@ -931,6 +931,10 @@ install_device(struct parser *p, int line)
 		perr(p, line, "install device: \"%s\" is not a device name", s);
 		goto bad;
 	}
+	/* "install device "tunl0" onlink", as Calico's IP-in-IP reads. */
+	if (lex(p)->type == T_WORD && strcmp(p->tok.text, "onlink") == 0)
+		return install_onlink(p, line);
+	unlex(p);
 	return 0;
 bad:
 	memset(s, 0, CONF_IFNAME_LEN);

@@ -1025,6 +1025,14 @@ test_kernel_keywords(void **state)
 	assert_int_equal(k->safety_redump, 86400);
 	assert_int_equal(k->persist, 1);
 	config_free(c);
+	/* The one-line IP-in-IP form: the device, and onlink with it. */
+	c = parse_ok(H "kernel {\ninstall device \"tunl0\" onlink\n}\n");
+	assert_string_equal(c->kernel.install_device, "tunl0");
+	assert_int_equal(c->kernel.install_onlink, 1);
+	config_free(c);
+	check_errors(H "kernel {\ninstall device \"tunl0\" onlink\n"
+	    "install onlink\n}\n",
+	    "t.conf:5: duplicate install onlink (first at line 4)\n");
 	/* The default table is replaced, not added to. */
 	c = parse_ok(H "kernel {\nlearn table 100\n}\n");
 	assert_int_equal(c->kernel.nlearn_tables, 1);
