@@ -45,6 +45,7 @@ rib_entry_free_all(struct rib_entry *e, void *arg)
 		/* the sources outlive the rib: leave them empty */
 		p->src->paths = NULL;
 		p->src->npaths = 0;
+		p->src->nstale = 0;
 		rib_attrs_unref(p->attrs);
 		free(p);
 	}
@@ -201,6 +202,16 @@ rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
 	return p;
 }
 
+/* RFC 4724 §4.2: re-announced (or gone), no longer stale. */
+static void
+rib_path_unstale(struct rib_path *p)
+{
+	if (!p->stale)
+		return;
+	p->stale = 0;
+	p->src->nstale--;
+}
+
 int
 rib_update(struct rib *rib, struct rib_source *src,
     const struct wr_prefix *prefix, const struct rib_attrs *attrs)
@@ -222,6 +233,7 @@ rib_update(struct rib *rib, struct rib_source *src,
 	oldbest = e->paths;
 	oldattrs = oldbest != NULL ? oldbest->attrs : NULL;
 	if ((p = rib_find_path(e, src)) != NULL) {
+		rib_path_unstale(p);
 		if (p->attrs == a) {
 			rib_attrs_unref(a);	/* implicit withdraw of the same */
 			return 0;
@@ -260,6 +272,7 @@ rib_path_free(struct rib *rib, struct rib_path *p)
 		p->src_next->src_prev = p->src_prev;
 	src->npaths--;
 	rib->npaths--;
+	rib_path_unstale(p);
 	rib_attrs_unref(p->attrs);
 	free(p);
 }
@@ -303,6 +316,39 @@ rib_flush_source(struct rib *rib, struct rib_source *src)
 
 	while (src->paths != NULL) {
 		rib_path_withdraw(rib, src->paths);
+		n++;
+	}
+	return n;
+}
+
+size_t
+rib_source_mark_stale(struct rib *rib, struct rib_source *src, int af)
+{
+	struct rib_path *p;
+	size_t n = 0;
+
+	for (p = src->paths; p != NULL; p = p->src_next) {
+		if (p->stale || (af != 0 && p->entry->prefix.addr.af != af))
+			continue;
+		p->stale = 1;
+		src->nstale++;
+		n++;
+	}
+	return n;
+}
+
+size_t
+rib_source_sweep_stale(struct rib *rib, struct rib_source *src, int af)
+{
+	struct rib_path *p, *next;
+	size_t n = 0;
+
+	/* A withdrawal frees only p: its successor stays valid. */
+	for (p = src->paths; p != NULL && src->nstale > 0; p = next) {
+		next = p->src_next;
+		if (!p->stale || (af != 0 && p->entry->prefix.addr.af != af))
+			continue;
+		rib_path_withdraw(rib, p);
 		n++;
 	}
 	return n;

@@ -122,6 +122,7 @@ struct rib_source {
 	/* internal: this source's Adj-RIB-In */
 	struct rib_path		*paths;
 	size_t			 npaths;
+	size_t			 nstale;	/* paths marked stale */
 };
 
 struct rib_path {
@@ -132,6 +133,9 @@ struct rib_path {
 	struct rib_source	*src;
 	const struct rib_attrs	*attrs;		/* interned */
 	time_t			 since;
+	int			 stale;		/* RFC 4724 §4.2: kept across a
+						   graceful restart, not yet
+						   re-announced */
 };
 
 struct rib_entry {
@@ -180,6 +184,17 @@ int	rib_withdraw(struct rib *, struct rib_source *,
 	    const struct wr_prefix *);
 /* Withdraw every path of src (session down).  Returns how many. */
 size_t	rib_flush_source(struct rib *, struct rib_source *);
+/*
+ * Graceful restart (RFC 4724 §4.2): when a neighbor's session goes down its
+ * paths of family af (AF_INET, AF_INET6; 0: all) are kept, marked stale.
+ * The paths stay in the decision process and nobody is told: forwarding
+ * goes on.  A later rib_update() of a stale path clears the mark (and, if
+ * the attributes are the same, tells no consumer).  Sweeping withdraws the
+ * paths of family af still stale (End-of-RIB, or a timer).  Both return
+ * how many paths they marked or withdrew.
+ */
+size_t	rib_source_mark_stale(struct rib *, struct rib_source *, int af);
+size_t	rib_source_sweep_stale(struct rib *, struct rib_source *, int af);
 
 const struct rib_entry	*rib_lookup(struct rib *, const struct wr_prefix *);
 const struct rib_entry	*rib_match(struct rib *, const struct wr_addr *);

@@ -409,6 +409,71 @@ t_flush(void **state)
 	rib_free(rib);
 }
 
+/* RFC 4724 §4.2: a restarting neighbor's paths kept stale, then swept. */
+static void
+t_stale(void **state)
+{
+	struct rib *rib = rib_new();
+	struct rib_source a, b;
+	struct rib_attrs t1, t2;
+	struct counter cnt = { .rib = rib };
+	struct rib_consumer c = { .changed = count_cb, .arg = &cnt,
+	    .every_change = 1 };
+	uint8_t p1[16], p2[16];
+
+	rib_source_init(&a, RIB_SRC_BGP, "a");
+	rib_source_init(&b, RIB_SRC_BGP, "b");
+	mkattrs(&t1, p1, mkpath(p1, AS_SEQUENCE, 1, 1u, 0), "192.0.2.1");
+	mkattrs(&t2, p2, mkpath(p2, AS_SEQUENCE, 2, 1u, 2u, 0), "192.0.2.1");
+	assert_int_equal(rib_update(rib, &a, P("10.0.1.0/24"), &t1), 1);
+	assert_int_equal(rib_update(rib, &a, P("10.0.2.0/24"), &t1), 1);
+	assert_int_equal(rib_update(rib, &a, P("10.0.3.0/24"), &t1), 1);
+	assert_int_equal(rib_update(rib, &a, P("fd00::/64"), &t1), 1);
+	assert_int_equal(rib_update(rib, &b, P("10.0.3.0/24"), &t2), 0);
+	rib_consumer_add(rib, &c);
+	/* marking tells nobody and keeps every path */
+	assert_int_equal(rib_source_mark_stale(rib, &a, AF_INET), 3);
+	assert_int_equal(rib_source_mark_stale(rib, &a, AF_INET), 0);
+	assert_int_equal(a.nstale, 3);
+	assert_int_equal(cnt.calls, 0);
+	assert_int_equal(rib_path_count(rib), 5);
+	assert_true(rib_entry_best(rib_lookup(rib, P("10.0.1.0/24")))->stale);
+	assert_false(rib_entry_best(rib_lookup(rib, P("fd00::/64")))->stale);
+	/* re-announced as it was: unmarked, nobody told */
+	assert_int_equal(rib_update(rib, &a, P("10.0.1.0/24"), &t1), 0);
+	assert_int_equal(cnt.calls, 0);
+	assert_int_equal(a.nstale, 2);
+	assert_false(rib_entry_best(rib_lookup(rib, P("10.0.1.0/24")))->stale);
+	/* re-announced with other attributes: unmarked, consumers told */
+	assert_int_equal(rib_update(rib, &a, P("10.0.2.0/24"), &t2), 1);
+	assert_int_equal(cnt.calls, 1);
+	assert_int_equal(a.nstale, 1);
+	/* a withdrawal of a stale path unmarks it too */
+	assert_int_equal(rib_source_mark_stale(rib, &a, 0), 3);
+	assert_int_equal(a.nstale, 4);
+	assert_int_equal(rib_withdraw(rib, &a, P("fd00::/64")), 1);
+	assert_int_equal(a.nstale, 3);
+	assert_int_equal(rib_update(rib, &a, P("10.0.1.0/24"), &t1), 0);
+	assert_int_equal(rib_update(rib, &a, P("10.0.2.0/24"), &t2), 0);
+	/* the sweep: only 10.0.3.0/24 is left stale; b's path takes over */
+	cnt.calls = cnt.gone = 0;
+	assert_int_equal(rib_source_sweep_stale(rib, &a, AF_INET6), 0);
+	assert_int_equal(rib_source_sweep_stale(rib, &a, 0), 1);
+	assert_int_equal(cnt.calls, 1);
+	assert_int_equal(cnt.gone, 0);
+	assert_int_equal(a.nstale, 0);
+	assert_int_equal(a.npaths, 2);
+	assert_ptr_equal(rib_entry_best(rib_lookup(rib, P("10.0.3.0/24")))->src,
+	    &b);
+	assert_int_equal(rib_source_sweep_stale(rib, &a, 0), 0);
+	/* a flush of stale paths leaves the count right */
+	assert_int_equal(rib_source_mark_stale(rib, &a, 0), 2);
+	assert_int_equal(rib_flush_source(rib, &a), 2);
+	assert_int_equal(a.nstale, 0);
+	rib_free(rib);
+	assert_int_equal(rib_attrs_count(), 0);
+}
+
 static void
 t_consumers(void **state)
 {
@@ -555,6 +620,7 @@ main(void)
 		cmocka_unit_test(t_update_withdraw),
 		cmocka_unit_test(t_update_same_content),
 		cmocka_unit_test(t_flush),
+		cmocka_unit_test(t_stale),
 		cmocka_unit_test(t_consumers),
 		cmocka_unit_test(t_every_change),
 		cmocka_unit_test(t_lookup_match_walk),
