@@ -28,6 +28,7 @@
 #define DEF_METRIC		32
 #define DEF_GR_RESTART		120
 #define DEF_GR_STALE		360
+#define DEF_GR_EOR_WAIT		10
 #define DEF_PORT		179
 #define DEF_HOLD		90
 #define DEF_CONNECT_RETRY	5
@@ -55,9 +56,9 @@ enum field {
 	F_K_PROTO, F_K_METRIC, F_K_PERSIST,
 	F_K_LEARN_BH, F_K_LEARN_UNR, F_K_TABLE, F_K_ONLINK, F_K_DEVICE,
 	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP,
-	F_GR_RESTART, F_GR_STALE, F_GR_ENABLED,
+	F_GR_RESTART, F_GR_STALE, F_GR_EOR_WAIT, F_GR_ENABLED,
 	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
-	F_N_RETRY, F_N_NAME, F_N_DESCR,
+	F_N_RETRY, F_N_NAME, F_N_DESCR, F_N_FAMILIES, F_N_NH6,
 	F_MAX
 };
 
@@ -1043,6 +1044,22 @@ h_stale_time(struct parser *p, int line)
 	return 0;
 }
 
+/*
+ * RFC 4724 §4.1 selection deferral, kept short: how long a restarted wrend
+ * waits for End-of-RIB from its neighbors before it drops what no one
+ * re-announced.  Minutes (BIRD's default) hold a mass restart back.
+ */
+static int
+h_eor_wait(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "eor-wait", 1, 3600, NULL, &v) == -1)
+		return -1;
+	p->conf->gr.eor_wait = (uint16_t)v;
+	return 0;
+}
+
 static int
 h_enabled(struct parser *p, int line)
 {
@@ -1052,6 +1069,7 @@ h_enabled(struct parser *p, int line)
 static const struct keyword gr_tab[] = {
 	{ "restart-time",	F_GR_RESTART,	h_restart_time },
 	{ "stale-time",		F_GR_STALE,	h_stale_time },
+	{ "eor-wait",		F_GR_EOR_WAIT,	h_eor_wait },
 	{ "enabled",		F_GR_ENABLED,	h_enabled },
 	{ NULL,			F_NONE,		NULL }
 };
@@ -1151,6 +1169,54 @@ h_description(struct parser *p, int line)
 	    CONF_NAME_LEN);
 }
 
+/* "families ipv4 ipv6": one or both, in any order (RFC 4760) */
+static int
+h_families(struct parser *p, int line)
+{
+	uint32_t fam = 0, bit;
+	struct token *t;
+
+	while ((t = lex(p))->type == T_WORD) {
+		if (strcmp(t->text, "ipv4") == 0)
+			bit = CONF_FAM_IPV4;
+		else if (strcmp(t->text, "ipv6") == 0)
+			bit = CONF_FAM_IPV6;
+		else {
+			perr(p, t->line, "families: '%s' is not ipv4 or ipv6",
+			    t->text);
+			return -1;
+		}
+		fam |= bit;
+	}
+	unlex(p);
+	if (fam == 0) {
+		if (t->type != T_ERROR)
+			perr(p, t->line, "families: expected ipv4, ipv6 or "
+			    "both");
+		return -1;
+	}
+	p->nb->families = fam;
+	return 0;
+}
+
+/* Our global IPv6 address, the next hop of IPv6 routes on IPv4 sessions. */
+static int
+h_next_hop_v6(struct parser *p, int line)
+{
+	struct wr_addr *a = &p->nb->next_hop_v6;
+
+	if (get_addr(p, "next-hop-v6", a) == -1)
+		return -1;
+	if (a->af != AF_INET6 || IN6_IS_ADDR_UNSPECIFIED(&a->v6) ||
+	    IN6_IS_ADDR_MULTICAST(&a->v6) || IN6_IS_ADDR_LINKLOCAL(&a->v6) ||
+	    IN6_IS_ADDR_V4MAPPED(&a->v6)) {
+		perr(p, p->tok.line, "next-hop-v6: %s is not a global IPv6 "
+		    "address", p->tok.text);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct keyword neighbor_tab[] = {
 	{ "remote-as",		F_N_REMOTE_AS,	h_remote_as },
 	{ "passive",		F_N_PASSIVE,	h_passive },
@@ -1160,6 +1226,8 @@ static const struct keyword neighbor_tab[] = {
 	{ "connect-retry",	F_N_RETRY,	h_connect_retry },
 	{ "name",		F_N_NAME,	h_name },
 	{ "description",	F_N_DESCR,	h_description },
+	{ "families",		F_N_FAMILIES,	h_families },
+	{ "next-hop-v6",	F_N_NH6,	h_next_hop_v6 },
 	{ NULL,			F_NONE,		NULL }
 };
 
@@ -1224,6 +1292,7 @@ nb_defaults(struct neighbor_conf *nb, int line)
 	nb->hold_time = DEF_HOLD;
 	nb->keepalive = 0;
 	nb->connect_retry = DEF_CONNECT_RETRY;
+	nb->families = CONF_FAM_IPV4 | CONF_FAM_IPV6;
 	nb->line = line;
 }
 
@@ -1322,6 +1391,7 @@ config_new(const char *name)
 	c->gr.enabled = 1;
 	c->gr.restart_time = DEF_GR_RESTART;
 	c->gr.stale_time = DEF_GR_STALE;
+	c->gr.eor_wait = DEF_GR_EOR_WAIT;
 	return c;
 }
 
@@ -1466,7 +1536,8 @@ config_neighbor_differs(const struct neighbor_conf *a,
 	return addr_cmp(&a->addr, &b->addr) != 0 ||
 	    a->remote_as != b->remote_as || a->port != b->port ||
 	    a->passive != b->passive || a->hold_time != b->hold_time ||
-	    a->keepalive != b->keepalive;
+	    a->keepalive != b->keepalive || a->families != b->families ||
+	    addr_cmp(&a->next_hop_v6, &b->next_hop_v6) != 0;
 }
 
 /* ---- canonical output ---------------------------------------------------- */
@@ -1543,8 +1614,9 @@ static void
 print_gr(const struct gr_conf *gr, FILE *f)
 {
 	fprintf(f, "\ngraceful-restart {\n\trestart-time %u\n"
-	    "\tstale-time %u\n\tenabled %s\n}\n", gr->restart_time,
-	    gr->stale_time, gr->enabled ? "on" : "off");
+	    "\tstale-time %u\n\teor-wait %u\n\tenabled %s\n}\n",
+	    gr->restart_time, gr->stale_time, gr->eor_wait,
+	    gr->enabled ? "on" : "off");
 }
 
 static void
@@ -1560,6 +1632,12 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 	if (nb->keepalive != 0)	/* 0: a third of the hold time */
 		fprintf(f, "\tkeepalive %u\n", nb->keepalive);
 	fprintf(f, "\tconnect-retry %u\n", nb->connect_retry);
+	fprintf(f, "\tfamilies%s%s\n",
+	    (nb->families & CONF_FAM_IPV4) ? " ipv4" : "",
+	    (nb->families & CONF_FAM_IPV6) ? " ipv6" : "");
+	if (nb->next_hop_v6.af != 0)
+		fprintf(f, "\tnext-hop-v6 %s\n",
+		    addr_ntop(&nb->next_hop_v6, a, sizeof(a)));
 	if (nb->name[0] != '\0') {
 		fputs("\tname ", f);
 		print_string(f, nb->name);

@@ -57,7 +57,12 @@ struct gr_conf {
 	int		enabled;	/* default 1 */
 	uint16_t	restart_time;	/* default 120 */
 	uint16_t	stale_time;	/* default 360 */
+	uint16_t	eor_wait;	/* default 10: End-of-RIB wait */
 };
+
+/* neighbor_conf.families: the same bits as BGP_MP_* in bgpd/msg.h */
+#define CONF_FAM_IPV4	0x01
+#define CONF_FAM_IPV6	0x02
 
 struct neighbor_conf {
 	struct wr_addr		 addr;
@@ -69,6 +74,10 @@ struct neighbor_conf {
 	uint16_t		 connect_retry;	/* default 5 s */
 	char			 name[CONF_NAME_LEN];	/* default "" */
 	char			 description[CONF_NAME_LEN];
+	/* CONF_FAM_*: address families to carry, default both (RFC 4760) */
+	uint32_t		 families;
+	/* our IPv6 next hop for IPv6 routes over IPv4 sessions; af 0: none */
+	struct wr_addr		 next_hop_v6;
 	int			 line;		/* where it was defined */
 	struct neighbor_conf	*next;
 };

@@ -89,11 +89,15 @@ fmt_id(uint32_t id, char *buf, size_t len)
 
 /* ---- show status ------------------------------------------------------- */
 
-/*
- * Graceful restart (RFC 4724) is configured here but not yet announced in
- * the OPEN: say so rather than let operators rely on it.
- */
-#define GR_ANNOUNCED	0
+/* Graceful restart (RFC 4724) is announced in the OPEN when enabled. */
+#define GR_ANNOUNCED	1
+
+/* A restarted wrend waiting for End-of-RIB (RFC 4724 §4.1). */
+static int
+status_gr_in_progress(const struct wrend *d)
+{
+	return d->gr_restarting && !d->initial_sync_done;
+}
 
 static void
 status_text(struct wrend *d, FILE *out, const struct kr_stats *ks)
@@ -107,12 +111,15 @@ status_text(struct wrend *d, FILE *out, const struct kr_stats *ks)
 	fprintf(out, "Wren %s\nRouter ID is %s\nLocal AS %u\n"
 	    "Started %s (up %lds)\nLast reconfiguration %s\n"
 	    "Graceful restart %s%s (restart-time %u, stale-time %u)\n"
+	    "%s"
 	    "Prefixes %zu, paths %zu, attribute sets %zu\n"
 	    "Kernel: %llu learned, %llu installed, %llu errors\n",
 	    WREN_VERSION, rid, c->local_as, t1, (long)(time(NULL) -
-	    d->started), t2, c->gr.enabled ? "configured" : "disabled",
+	    d->started), t2, c->gr.enabled ? "on" : "disabled",
 	    c->gr.enabled && !GR_ANNOUNCED ? ", not yet announced" : "",
-	    c->gr.restart_time, c->gr.stale_time, rib_prefix_count(d->rib),
+	    c->gr.restart_time, c->gr.stale_time,
+	    status_gr_in_progress(d) ? "Graceful restart in progress: "
+	    "waiting for End-of-RIB\n" : "", rib_prefix_count(d->rib),
 	    rib_path_count(d->rib), rib_attrs_count(),
 	    (unsigned long long)ks->learned, (unsigned long long)ks->installed,
 	    (unsigned long long)ks->errors);
@@ -142,7 +149,9 @@ status_json(struct wrend *d, FILE *out, const struct kr_stats *ks)
 	json_bool(&j, "announced", c->gr.enabled && GR_ANNOUNCED);
 	json_uint(&j, "restart_time", c->gr.restart_time);
 	json_uint(&j, "stale_time", c->gr.stale_time);
-	json_bool(&j, "in_progress", 0);
+	json_bool(&j, "in_progress", status_gr_in_progress(d));
+	json_bool(&j, "restarted", d->gr_restarting);
+	json_uint(&j, "eor_wait", c->gr.eor_wait);
 	json_obj_close(&j);
 	json_uint(&j, "prefixes", rib_prefix_count(d->rib));
 	json_uint(&j, "paths", rib_path_count(d->rib));
@@ -176,6 +185,24 @@ cmd_show_status(struct wrend *d, struct ctl_args *a)
 
 /* ---- show neighbors ---------------------------------------------------- */
 
+/* RFC 4724: what the neighbor announced, and its routes kept stale. */
+static void
+neighbor_gr_json(struct json *j, const struct peer *p)
+{
+	const struct bgp_caps *rc = &p->ropen.caps;
+	int up = p->state >= ST_OPENCONFIRM || p->gr_phase != GR_NONE;
+
+	json_obj_open(j, "graceful_restart");
+	json_bool(j, "negotiated", up && p->d->conf->gr.enabled && rc->gr);
+	json_uint(j, "peer_restart_time", up && rc->gr ? rc->gr_time : 0);
+	json_bool(j, "peer_restarting", up && rc->gr && (rc->gr_flags & 0x8));
+	json_bool(j, "notification", up && rc->gr && (rc->gr_flags & 0x4));
+	json_str(j, "phase", p->gr_phase == GR_RESTART ? "restarting" :
+	    p->gr_phase == GR_STALE ? "stale" : "none");
+	json_uint(j, "stale", p->src.nstale);
+	json_obj_close(j);
+}
+
 static void
 neighbor_json(struct json *j, const struct peer *p)
 {
@@ -195,6 +222,7 @@ neighbor_json(struct json *j, const struct peer *p)
 	json_uint(j, "hold_time", p->state >= ST_OPENCONFIRM ? p->hold_time :
 	    p->conf.hold_time);
 	json_uint(j, "keepalive", p->keepalive);
+	neighbor_gr_json(j, p);
 	json_uint(j, "updates_received", p->stats.updates_in);
 	json_uint(j, "updates_sent", p->stats.updates_out);
 	json_uint(j, "treat_as_withdraw", p->stats.treat_as_withdraw);

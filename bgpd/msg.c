@@ -210,8 +210,31 @@ capa_gr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 	c->gr_time = v & 0x0fff;
 	while (ibuf_get_u16(b, &afi) == 0 && ibuf_get_u8(b, &safi) == 0 &&
 	       ibuf_get_u8(b, &flags) == 0) {
+		c->gr_afs |= bgp_afi_safi_mp(afi, safi);
 		if (flags & GR_FWD)
 			c->gr_fwd |= bgp_afi_safi_mp(afi, safi);
+	}
+	return 0;
+}
+
+/*
+ * RFC 8950 §3: (NLRI AFI (2), NLRI SAFI (2), Nexthop AFI (2)) tuples.  Only
+ * IPv4 unicast over IPv6 next hops means anything to us.
+ */
+static int
+capa_ext_nh_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
+{
+	uint16_t afi, safi, nhafi;
+
+	if (ibuf_left(b) % 6 != 0) {
+		log_debug("bad extended next hop capability length, ignored");
+		return 0;
+	}
+	while (ibuf_get_u16(b, &afi) == 0 && ibuf_get_u16(b, &safi) == 0 &&
+	       ibuf_get_u16(b, &nhafi) == 0) {
+		if (nhafi == AFI_IPV6 && safi == SAFI_UNICAST)
+			c->ext_nh |= bgp_afi_safi_mp(afi, SAFI_UNICAST) &
+				     BGP_MP_IPV4_UNICAST;
 	}
 	return 0;
 }
@@ -219,6 +242,7 @@ capa_gr_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 static const struct bgp_capa_desc bgp_capa_table[] = {
     {CAPA_MP, "multiprotocol", capa_mp_parse},
     {CAPA_ROUTE_REFRESH, "route refresh", capa_rr_parse},
+    {CAPA_EXT_NEXTHOP, "extended next hop", capa_ext_nh_parse},
     {CAPA_GRACEFUL_RESTART, "graceful restart", capa_gr_parse},
     {CAPA_AS4, "4-octet AS", capa_as4_parse},
     {CAPA_ENHANCED_RR, "enhanced route refresh", capa_err_parse},
@@ -392,6 +416,13 @@ bgp_caps_put(struct wbuf *w, const struct bgp_caps *c)
 		capa_mp_put(w, AFI_IPV4, SAFI_UNICAST);
 	if (c->mp & BGP_MP_IPV6_UNICAST)
 		capa_mp_put(w, AFI_IPV6, SAFI_UNICAST);
+	if (c->ext_nh & BGP_MP_IPV4_UNICAST) {
+		/* RFC 8950 §3: IPv4 unicast NLRI, IPv6 next hops */
+		capa_put(w, CAPA_EXT_NEXTHOP, 6);
+		wbuf_put_u16(w, AFI_IPV4);
+		wbuf_put_u16(w, SAFI_UNICAST);
+		wbuf_put_u16(w, AFI_IPV6);
+	}
 	if (c->route_refresh)
 		capa_put(w, CAPA_ROUTE_REFRESH, 0);
 	if (c->enhanced_rr)
@@ -426,7 +457,8 @@ bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	wbuf_put_u32(w, o->bgp_id);
 	if ((optlen = wbuf_reserve(w, 1)) == -1)
 		return bgp_msg_end(w, hdr);
-	if (c->mp || c->route_refresh || c->enhanced_rr || c->as4 || c->gr) {
+	if (c->mp || c->ext_nh || c->route_refresh || c->enhanced_rr ||
+	    c->as4 || c->gr) {
 		wbuf_put_u8(w, OPT_PARAM_CAPA);
 		if ((capalen = wbuf_reserve(w, 1)) == -1)
 			return bgp_msg_end(w, hdr);

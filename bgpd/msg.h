@@ -93,6 +93,7 @@
 /* capability codes */
 #define CAPA_MP			1	/* RFC 4760 */
 #define CAPA_ROUTE_REFRESH	2	/* RFC 2918 */
+#define CAPA_EXT_NEXTHOP	5	/* RFC 8950 */
 #define CAPA_GRACEFUL_RESTART	64	/* RFC 4724 */
 #define CAPA_AS4		65	/* RFC 6793 */
 #define CAPA_ENHANCED_RR	70	/* RFC 7313 */
@@ -115,6 +116,12 @@ struct bgp_caps {
 	uint16_t	gr_time;	/* restart time, seconds */
 	uint8_t		gr_flags;	/* R (0x8) and N (0x4) bits */
 	uint32_t	gr_fwd;		/* BGP_MP_* with forwarding state kept */
+	uint32_t	gr_afs;		/* BGP_MP_* listed (received only) */
+	/*
+	 * RFC 8950 §3: BGP_MP_* NLRI families that may have an IPv6 next
+	 * hop.  Only IPv4 unicast is kept (IPv6 NLRI have one anyway).
+	 */
+	uint32_t	ext_nh;
 };
 
 struct bgp_open {
@@ -147,12 +154,26 @@ struct bgp_notify {
  * A parsed UPDATE.  The arrays belong to the caller (they are large: keep
  * one per session, not on the stack).  attrs is a template whose pointers
  * refer into the message; intern it before the message buffer goes away.
+ *
+ * Both arrays hold prefixes of every family the context allows (RFC 4760):
+ * withdrawn[] those of the Withdrawn Routes field and of MP_UNREACH_NLRI,
+ * nlri[] first the nmp_nlri prefixes of MP_REACH_NLRI (whose next hop is
+ * mp_nexthop) and then those of the NLRI field (next hop attrs.nexthop, or
+ * mp_nexthop if there was no NEXT_HOP attribute).  One message holds fewer
+ * than BGP_MAX_PREFIXES prefixes in all, so neither array can overflow.
  */
 struct bgp_update {
 	struct wr_prefix	withdrawn[BGP_MAX_PREFIXES];
 	size_t			nwithdrawn;
 	struct wr_prefix	nlri[BGP_MAX_PREFIXES];
 	size_t			nnlri;
+	size_t			nmp_nlri;	/* nlri[0..nmp_nlri) from MP */
+	/*
+	 * RFC 2545 §3: a 32-octet next hop is global + link-local.  The
+	 * global one is kept; the link-local one only if the global is ::.
+	 */
+	struct wr_addr		mp_nexthop;
+	struct wr_addr		mp_nexthop_ll;	/* af 0: none was sent */
 	struct rib_attrs	attrs;
 	int			has_attrs;
 	/*
@@ -160,7 +181,7 @@ struct bgp_update {
 	 * session to stay: every NLRI in the message is to be withdrawn.
 	 */
 	int			treat_as_withdraw;
-	int			end_of_rib;	/* RFC 4724 §2: empty UPDATE */
+	int			end_of_rib;	/* BGP_MP_* (RFC 4724 §2) */
 	/* scratch for the 2-to-4-octet AS_PATH rewrite (RFC 6793) */
 	uint8_t			aspath_buf[BGP_MAX_LEN * 2];
 };
@@ -169,6 +190,17 @@ struct bgp_update {
 struct bgp_parse_ctx {
 	int		as4;		/* both sides sent CAPA_AS4 */
 	int		ebgp;
+	/*
+	 * BGP_MP_* families negotiated (RFC 4760 §8); 0 means IPv4 unicast
+	 * only.  NLRI of other families are checked and ignored.
+	 */
+	uint32_t	mp;
+	uint32_t	ext_nh;		/* RFC 8950: BGP_MP_* both announced */
+	/*
+	 * Encoding: our link-local address, sent after a global IPv6 next
+	 * hop as a 32-octet next hop (RFC 2545 §3); af 0 for 16 octets.
+	 */
+	struct wr_addr	nh_ll;
 };
 
 /*
@@ -195,8 +227,12 @@ int	bgp_notify_encode(struct wbuf *, uint8_t code, uint8_t subcode,
 	    const void *data, size_t datalen);
 /*
  * UPDATE packing: put as many prefixes as fit into one message of at most
- * BGP_MAX_LEN bytes and return how many were packed (0 only if n == 0).
- * IPv4 unicast only goes in the classic NLRI fields.
+ * BGP_MAX_LEN bytes and return how many were packed (0 if n == 0, or if
+ * the prefixes cannot be sent with these attributes).  One message takes a
+ * run of prefixes of one family (that of p[0]).  IPv4 prefixes with an
+ * IPv4 next hop go in the classic fields; IPv6 prefixes in MP_REACH_NLRI
+ * and MP_UNREACH_NLRI (RFC 4760); IPv4 prefixes with an IPv6 next hop in
+ * MP_REACH_NLRI if ctx->ext_nh allows it (RFC 8950 §3).
  */
 size_t	bgp_update_encode_withdraw(struct wbuf *, const struct wr_prefix *,
 	    size_t n);
@@ -204,6 +240,8 @@ size_t	bgp_update_encode_announce(struct wbuf *, const struct rib_attrs *,
 	    const struct bgp_parse_ctx *, const struct wr_prefix *, size_t n);
 /* An End-of-RIB marker for IPv4 unicast (RFC 4724 §2): an empty UPDATE. */
 int	bgp_update_encode_eor(struct wbuf *);
+/* The End-of-RIB of another family: an empty MP_UNREACH_NLRI (§2). */
+int	bgp_update_encode_eor_mp(struct wbuf *, uint16_t afi, uint8_t safi);
 
 /*
  * ROUTE-REFRESH (RFC 2918, RFC 7313): b covers the 4-byte body.  An unknown

@@ -37,6 +37,8 @@
 #define DRAIN_LOW		(64 * 1024)	/* resume below */
 #define DRAIN_BATCH		4096	/* prefixes per rib_out_drain */
 #define CLOSE_TIMEOUT		5	/* seconds to flush a NOTIFICATION */
+#define GR_F_RESTART		0x8	/* RFC 4724 §3: Restart State */
+#define GR_F_NOTIFY		0x4	/* RFC 8538 §2: N bit */
 
 struct conn {
 	struct peer		*p;		/* NULL once closing */
@@ -63,6 +65,7 @@ static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
 static void	peer_drain(struct peer *);
+static void	drain_kick(void *);
 static void	hold_timer_restart(struct peer *);
 static void	listener_resume_cb(evutil_socket_t, short, void *);
 
@@ -216,6 +219,26 @@ conn_send_notify(struct conn *c, uint8_t code, uint8_t sub,
 	snprintf(c->p->last_error, sizeof(c->p->last_error), "sent: %s", why);
 }
 
+/*
+ * RFC 4724 §3 and RFC 8538 §2: the graceful restart capability for every
+ * family we carry, with the N bit; F when our kernel routes outlive us
+ * (persist); R while a restarted wrend has not finished its initial sync.
+ */
+static void
+gr_open_caps(const struct wrend *d, struct bgp_caps *caps)
+{
+	const struct wren_config *conf = d->conf;
+
+	if (!conf->gr.enabled)
+		return;
+	caps->gr = 1;
+	caps->gr_time = conf->gr.restart_time;
+	caps->gr_flags = GR_F_NOTIFY;
+	if (d->gr_restarting && !d->initial_sync_done)
+		caps->gr_flags |= GR_F_RESTART;
+	caps->gr_fwd = conf->kernel.persist ? caps->mp : 0;
+}
+
 static void
 conn_send_open(struct conn *c)
 {
@@ -230,10 +253,14 @@ conn_send_open(struct conn *c)
 	o.my_as = conf->local_as > 0xffff ? AS_TRANS : (uint16_t)conf->local_as;
 	o.holdtime = p->conf.hold_time;
 	o.bgp_id = conf->router_id;
-	o.caps.mp = BGP_MP_IPV4_UNICAST;
+	/* RFC 4760 §8, RFC 8950 §3: the families of the config */
+	o.caps.mp = p->conf.families & (BGP_MP_IPV4_UNICAST |
+	    BGP_MP_IPV6_UNICAST);
+	o.caps.ext_nh = o.caps.mp & BGP_MP_IPV4_UNICAST;
 	o.caps.as4 = 1;
 	o.caps.as4_value = conf->local_as;
 	o.caps.route_refresh = 1;
+	gr_open_caps(p->d, &o.caps);
 	wbuf_init(&w, mem, sizeof(mem));
 	bgp_open_encode(&w, &o);
 	conn_send(c, &w, BGP_OPEN);
@@ -265,14 +292,154 @@ peer_schedule_connect(struct peer *p, unsigned secs)
 }
 
 
+/* ---- graceful restart, RFC 4724 and RFC 8538 ------------------------- */
+
+/* Did the session (OpenConfirm or later) negotiate graceful restart? */
+static int
+gr_negotiated(const struct peer *p)
+{
+	return p->d->conf->gr.enabled && p->state >= ST_OPENCONFIRM &&
+	    p->ropen.caps.gr;
+}
+
 /*
- * The session is gone (error, NOTIFICATION, close).  Its routes leave the
- * Loc-RIB (and so the kernel and the other neighbors) and a new attempt is
- * scheduled after the idle hold time, which backs off while sessions keep
- * failing before they reach Established.
+ * RFC 8538 §3: with the N bit on both sides, a NOTIFICATION other than
+ * Cease/Hard Reset ends the session gracefully; without it, only a lost
+ * connection (or an expired hold timer) does.
+ */
+static int
+gr_notify_graceful(const struct peer *p, uint8_t code, uint8_t subcode)
+{
+	if (code == ERR_CEASE && subcode == ERR_CEASE_HARD_RESET)
+		return 0;
+	if (code == ERR_HOLDTIMER)
+		return 1;
+	/* A new session failed while the routes wait: the timer decides. */
+	if (p->state < ST_OPENCONFIRM)
+		return p->gr_phase == GR_RESTART;
+	return gr_negotiated(p) && (p->ropen.caps.gr_flags & GR_F_NOTIFY);
+}
+
+static void
+gr_end(struct peer *p)
+{
+	evtimer_del(p->t_gr);
+	p->gr_phase = GR_NONE;
+}
+
+/* Withdraw the stale routes of the families the neighbor did not keep. */
+static void
+gr_sweep_families(struct peer *p, uint32_t keep)
+{
+	if (!(keep & BGP_MP_IPV4_UNICAST))
+		rib_source_sweep_stale(p->d->rib, &p->src, AF_INET);
+	if (!(keep & BGP_MP_IPV6_UNICAST))
+		rib_source_sweep_stale(p->d->rib, &p->src, AF_INET6);
+}
+
+/*
+ * RFC 4724 §4.2: the session with a neighbor that announced graceful
+ * restart went down gracefully.  Keep its routes of the families its
+ * capability listed, marked stale, in the Loc-RIB (and the kernel) for its
+ * Restart Time.  Returns 0 if nothing is kept.
+ */
+static int
+gr_retain(struct peer *p)
+{
+	const struct bgp_caps *rc = &p->ropen.caps;
+
+	if (!gr_negotiated(p) || rc->gr_time == 0)
+		return 0;
+	rib_source_mark_stale(p->d->rib, &p->src, 0);
+	gr_sweep_families(p, rc->gr_afs);
+	if (p->src.nstale == 0)
+		return 0;
+	log_info("neighbor %s: graceful restart: keeping %zu routes as stale "
+	    "for %u s", p->name, p->src.nstale, rc->gr_time);
+	p->gr_phase = GR_RESTART;
+	timer_set(p->t_gr, rc->gr_time);
+	return 1;
+}
+
+/*
+ * The session is gone.  Graceful: routes kept (or still kept, while a new
+ * session is being opened); otherwise they leave the Loc-RIB now.
  */
 static void
-session_down(struct peer *p, const char *why)
+gr_session_lost(struct peer *p, int was_up, int graceful)
+{
+	if (graceful && was_up && gr_retain(p))
+		return;
+	if (graceful && !was_up && p->gr_phase == GR_RESTART)
+		return;		/* the restart timer runs on */
+	gr_end(p);
+	rib_flush_source(p->d->rib, &p->src);
+}
+
+/*
+ * RFC 4724 §4.2: the neighbor is back.  Families without the capability
+ * or its F bit in the new OPEN lose their stale routes at once; the rest
+ * wait for End-of-RIB, at most stale-time.
+ */
+static void
+gr_reestablished(struct peer *p)
+{
+	const struct bgp_caps *rc = &p->ropen.caps;
+
+	if (p->gr_phase == GR_NONE)
+		return;
+	evtimer_del(p->t_gr);
+	gr_sweep_families(p, rc->gr ? rc->gr_fwd : 0);
+	if (p->src.nstale == 0) {
+		gr_end(p);
+		return;
+	}
+	p->gr_phase = GR_STALE;
+	timer_set(p->t_gr, p->d->conf->gr.stale_time);
+}
+
+/* End-of-RIB for the families in mask: what is still stale there goes. */
+static void
+gr_eor(struct peer *p, uint32_t mask)
+{
+	size_t n;
+
+	if (p->gr_phase != GR_STALE)
+		return;
+	n = 0;
+	if (mask & BGP_MP_IPV4_UNICAST)
+		n += rib_source_sweep_stale(p->d->rib, &p->src, AF_INET);
+	if (mask & BGP_MP_IPV6_UNICAST)
+		n += rib_source_sweep_stale(p->d->rib, &p->src, AF_INET6);
+	log_info("neighbor %s: graceful restart: End-of-RIB, %zu stale "
+	    "routes removed", p->name, n);
+	if (p->src.nstale == 0)
+		gr_end(p);
+}
+
+/* Restart Time (down) or stale-time (back) is over: the stale go. */
+static void
+gr_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+	size_t n;
+
+	n = rib_source_sweep_stale(p->d->rib, &p->src, 0);
+	log_warnx("neighbor %s: graceful restart: %s, %zu stale routes "
+	    "removed", p->name, p->gr_phase == GR_RESTART ? "not back within "
+	    "its restart time" : "no End-of-RIB within stale-time", n);
+	gr_end(p);
+}
+
+/*
+ * The session is gone (error, NOTIFICATION, close).  Unless it ended
+ * gracefully (RFC 4724), its routes leave the Loc-RIB (and so the kernel
+ * and the other neighbors).  A new attempt is scheduled after the idle
+ * hold time, which backs off while sessions keep failing before they reach
+ * Established.
+ */
+static void
+session_down(struct peer *p, const char *why, int graceful)
 {
 	int was_up = p->state == ST_ESTABLISHED;
 
@@ -284,15 +451,15 @@ session_down(struct peer *p, const char *why)
 	evtimer_del(p->t_hold);
 	evtimer_del(p->t_keepalive);
 	evtimer_del(p->t_drain);
+	/*
+	 * At a daemon stop the routes stay in the kernel (persist): flushing
+	 * them here would make kr/ delete them.
+	 */
+	if (!p->d->stopping)
+		gr_session_lost(p, was_up, graceful);
 	if (was_up) {
 		p->stats.flaps++;
 		rib_out_stop(p->out);
-		/*
-		 * At a daemon stop the routes stay in the kernel (persist):
-		 * flushing them here would make kr/ delete them.
-		 */
-		if (!p->d->stopping)
-			rib_flush_source(p->d->rib, &p->src);
 		p->idle_hold = p->conf.connect_retry;
 	} else if (p->idle_hold < IDLE_HOLD_MAX)
 		p->idle_hold = p->idle_hold * 2 > IDLE_HOLD_MAX ?
@@ -338,22 +505,54 @@ conn_error(struct conn *c, const struct bgp_err *err)
 
 	conn_send_notify(c, err->code, err->subcode, err->data, err->datalen);
 	if (!conn_lost(p, c))
-		session_down(p, NULL);
+		session_down(p, NULL, gr_notify_graceful(p, err->code,
+		    err->subcode));
+}
+
+/*
+ * Our next hops on this session (RFC 4271 §5.1.3): the session's own
+ * address for its family; for IPv6 routes over IPv4, next-hop-v6; for IPv4
+ * routes over IPv6, the session's address if extended next hop was
+ * negotiated (RFC 8950 §4).  af 0: our routes of that family are not sent.
+ */
+static void
+peer_nexthops(struct peer *p, struct wr_addr *v4, struct wr_addr *v6)
+{
+	const struct wr_addr *local = &p->conn->local;
+
+	memset(v4, 0, sizeof(*v4));
+	memset(v6, 0, sizeof(*v6));
+	if (local->af == AF_INET)
+		*v4 = *local;
+	else if (local->af == AF_INET6) {
+		*v6 = *local;
+		if (p->ctx.ext_nh & BGP_MP_IPV4_UNICAST)
+			*v4 = *local;
+	}
+	if (v6->af == 0)
+		*v6 = p->conf.next_hop_v6;
+	if (v6->af == 0 && (p->ctx.mp & BGP_MP_IPV6_UNICAST))
+		log_info("neighbor %s: IPv4 session without next-hop-v6: "
+		    "our IPv6 routes are not sent", p->name);
+	/* RFC 4760 §8: nothing of a family that was not negotiated */
+	if (!(p->ctx.mp & BGP_MP_IPV4_UNICAST))
+		memset(v4, 0, sizeof(*v4));
+	if (!(p->ctx.mp & BGP_MP_IPV6_UNICAST))
+		memset(v6, 0, sizeof(*v6));
 }
 
 static void
 peer_established(struct peer *p)
 {
-	struct conn *c = p->conn;
-	struct wr_addr none;
+	struct wr_addr nh4, nh6;
 
-	memset(&none, 0, sizeof(none));
 	peer_set_state(p, ST_ESTABLISHED);
 	p->idle_hold = p->conf.connect_retry;
 	p->last_error[0] = '\0';
 	p->src.bgp_id = p->ropen.bgp_id;
-	rib_out_start(p->out, c->local.af == AF_INET ? &c->local : &none,
-	    c->local.af == AF_INET6 ? &c->local : &none);
+	gr_reestablished(p);
+	peer_nexthops(p, &nh4, &nh6);
+	rib_out_start(p->out, &nh4, &nh6);
 	hold_timer_restart(p);
 	/* The whole table is queued now; the drain event sends it. */
 	event_active(p->t_drain, EV_TIMEOUT, 0);
@@ -462,6 +661,29 @@ open_check(struct peer *p, const struct bgp_open *o, struct bgp_err *err)
 	return 0;
 }
 
+/*
+ * RFC 4760 §8: a family is carried if both sides announced it; no
+ * multiprotocol capability at all means IPv4 unicast only.  RFC 8950 §3:
+ * IPv6 next hops for IPv4 NLRI if both announced extended next hop.
+ */
+static void
+peer_negotiate_families(struct peer *p, const struct bgp_caps *rc)
+{
+	uint32_t theirs = rc->mp != 0 ? rc->mp : BGP_MP_IPV4_UNICAST;
+
+	p->ctx.mp = theirs & p->conf.families &
+	    (BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST);
+	p->eor_rcvd_mp = 0;
+	p->ctx.ext_nh = rc->ext_nh & p->ctx.mp & BGP_MP_IPV4_UNICAST;
+	if (p->ctx.mp == 0)
+		log_warnx("neighbor %s: no address family in common",
+		    p->name);
+	log_debug("neighbor %s: families%s%s%s", p->name,
+	    (p->ctx.mp & BGP_MP_IPV4_UNICAST) ? " ipv4" : "",
+	    (p->ctx.mp & BGP_MP_IPV6_UNICAST) ? " ipv6" : "",
+	    p->ctx.ext_nh ? ", extended next hop" : "");
+}
+
 static void
 open_negotiate(struct peer *p, const struct bgp_open *o)
 {
@@ -477,6 +699,7 @@ open_negotiate(struct peer *p, const struct bgp_open *o)
 	p->ropen = *o;
 	p->ctx.as4 = o->caps.as4;
 	p->ctx.ebgp = p->src.ebgp;
+	peer_negotiate_families(p, &o->caps);
 }
 
 static void
@@ -511,10 +734,26 @@ recv_open(struct conn *c, struct ibuf *b)
 }
 
 /*
- * Once every configured neighbor has sent its table (End-of-RIB, RFC 4724
- * §2) the routes adopted from a previous run that nobody re-announced are
- * stale: let kr/ remove them now instead of at the end of its grace time.
+ * The initial sync is done: the routes adopted from a previous run that
+ * nobody re-announced are stale, kr/ removes them now instead of at the end
+ * of its grace time; and a restarted wrend, its route selection done, sends
+ * the End-of-RIB it deferred (RFC 4724 §4.1).
  */
+static void
+peer_sync_done(struct wrend *d, const char *why)
+{
+	struct peer *p;
+
+	d->initial_sync_done = 1;
+	if (d->ev_eor_wait != NULL)
+		evtimer_del(d->ev_eor_wait);
+	log_info("%s: initial sync done", why);
+	kr_adopt_done(d->kr);
+	for (p = d->peers; p != NULL; p = p->next)
+		drain_kick(p);
+}
+
+/* Once every configured neighbor has sent its table (RFC 4724 §2). */
 static void
 peer_check_initial_sync(struct wrend *d)
 {
@@ -525,9 +764,37 @@ peer_check_initial_sync(struct wrend *d)
 	for (p = d->peers; p != NULL; p = p->next)
 		if (!p->admin_down && !p->eor_rcvd)
 			return;
-	d->initial_sync_done = 1;
-	log_info("all neighbors sent End-of-RIB: initial sync done");
-	kr_adopt_done(d->kr);
+	peer_sync_done(d, "all neighbors sent End-of-RIB");
+}
+
+/*
+ * RFC 4724 §4.1 selection deferral, bounded by eor-wait: a neighbor that is
+ * down, or restarting too (and so deferring its own End-of-RIB), holds
+ * nothing back for longer.
+ */
+static void
+peer_eor_wait_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct wrend *d = arg;
+	struct peer *p;
+
+	if (d->initial_sync_done)
+		return;
+	for (p = d->peers; p != NULL; p = p->next)
+		if (!p->admin_down && !p->eor_rcvd)
+			log_info("neighbor %s: no End-of-RIB within eor-wait",
+			    p->name);
+	peer_sync_done(d, "eor-wait over");
+}
+
+void
+peer_sync_start(struct wrend *d)
+{
+	d->ev_eor_wait = evtimer_new(d->base, peer_eor_wait_cb, d);
+	if (d->ev_eor_wait == NULL)
+		fatalx("evtimer_new");
+	timer_set(d->ev_eor_wait, d->conf->gr.eor_wait);
+	peer_check_initial_sync(d);
 }
 
 /*
@@ -540,8 +807,13 @@ update_reject_reason(struct peer *p, const struct rib_attrs *a)
 {
 	if (aspath_contains(a->aspath, a->aspath_len, p->d->conf->local_as))
 		return "AS path loop";
-	if (addr_cmp(&a->nexthop, &p->conn->local) == 0)
+	if (addr_cmp(&a->nexthop, &p->conn->local) == 0 ||
+	    (p->conf.next_hop_v6.af != 0 &&
+	    addr_cmp(&a->nexthop, &p->conf.next_hop_v6) == 0))
 		return "next hop is our own address";
+	/* RFC 2545 §3: a link-local next hop needs the interface (TODO) */
+	if (a->nexthop.af == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->nexthop.v6))
+		return "link-local next hop";
 	/* RFC 7606 §7.2 (RFC 4271 §6.3): eBGP path must start with its AS. */
 	if (p->src.ebgp &&
 	    aspath_first_as(a->aspath, a->aspath_len) != p->conf.remote_as)
@@ -560,36 +832,79 @@ update_withdraw_all(struct peer *p, const struct wr_prefix *v, size_t n)
 	}
 }
 
+/* Take the n prefixes of v with attributes t, or reject them all. */
 static void
-update_announce(struct peer *p, struct bgp_update *u)
+update_announce_run(struct peer *p, const struct rib_attrs *t,
+    const struct wr_prefix *v, size_t n)
 {
 	const struct rib_attrs *a;
 	const char *why;
 	size_t i;
 
-	p->stats.prefixes_in += u->nnlri;
-	if ((why = update_reject_reason(p, &u->attrs)) != NULL) {
-		p->stats.loops += u->nnlri;
+	if ((why = update_reject_reason(p, t)) != NULL) {
+		p->stats.loops += n;
 		log_debug("neighbor %s: %zu prefixes rejected: %s", p->name,
-		    u->nnlri, why);
-		for (i = 0; i < u->nnlri; i++) {
-			rib_withdraw(p->d->rib, &p->src, &u->nlri[i]);
-			if (pfxset_add(&p->rejected, &u->nlri[i]) == -1)
+		    n, why);
+		for (i = 0; i < n; i++) {
+			rib_withdraw(p->d->rib, &p->src, &v[i]);
+			if (pfxset_add(&p->rejected, &v[i]) == -1)
 				log_warnx("neighbor %s: out of memory", p->name);
 		}
 		return;
 	}
-	if ((a = rib_attrs_intern(&u->attrs)) == NULL) {
+	if ((a = rib_attrs_intern(t)) == NULL) {
 		log_warnx("neighbor %s: out of memory for attributes", p->name);
 		return;
 	}
-	for (i = 0; i < u->nnlri; i++) {
+	for (i = 0; i < n; i++) {
 		if (p->rejected.count > 0)
-			pfxset_del(&p->rejected, &u->nlri[i]);
-		if (rib_update(p->d->rib, &p->src, &u->nlri[i], a) == -1)
+			pfxset_del(&p->rejected, &v[i]);
+		if (rib_update(p->d->rib, &p->src, &v[i], a) == -1)
 			log_warnx("neighbor %s: out of memory", p->name);
 	}
 	rib_attrs_unref(a);
+}
+
+/*
+ * RFC 4760 §3: the prefixes of MP_REACH_NLRI (first in u->nlri) have its
+ * next hop; those of the NLRI field that of NEXT_HOP.
+ */
+static void
+update_announce(struct peer *p, struct bgp_update *u)
+{
+	struct rib_attrs t;
+	size_t nmp = u->nmp_nlri;
+
+	p->stats.prefixes_in += u->nnlri;
+	if (nmp > 0) {
+		t = u->attrs;
+		t.nexthop = u->mp_nexthop;
+		update_announce_run(p, &t, u->nlri, nmp);
+	}
+	if (u->nnlri > nmp)
+		update_announce_run(p, &u->attrs, u->nlri + nmp,
+		    u->nnlri - nmp);
+}
+
+/*
+ * End-of-RIB (RFC 4724 §2) for the families in mask.  The neighbor has
+ * sent its table once every family carried has had one.
+ */
+static void
+update_eor(struct peer *p, uint32_t mask)
+{
+	mask &= p->ctx.mp;
+	if (mask == 0)
+		return;
+	p->eor_rcvd_mp |= mask;
+	log_debug("neighbor %s: End-of-RIB received for%s%s", p->name,
+	    (mask & BGP_MP_IPV4_UNICAST) ? " ipv4" : "",
+	    (mask & BGP_MP_IPV6_UNICAST) ? " ipv6" : "");
+	gr_eor(p, mask);
+	if ((p->eor_rcvd_mp & p->ctx.mp) == p->ctx.mp) {
+		p->eor_rcvd = 1;
+		peer_check_initial_sync(p->d);
+	}
 }
 
 static void
@@ -612,12 +927,8 @@ recv_update(struct conn *c, struct ibuf *b)
 	p->stats.updates_in++;
 	p->stats.withdraws_in += u->nwithdrawn;
 	update_withdraw_all(p, u->withdrawn, u->nwithdrawn);
-	if (u->end_of_rib & BGP_MP_IPV4_UNICAST) {
-		p->eor_rcvd = 1;
-		log_debug("neighbor %s: End-of-RIB received", p->name);
-		peer_check_initial_sync(p->d);
-		return;
-	}
+	if (u->end_of_rib != 0)
+		update_eor(p, (uint32_t)u->end_of_rib);
 	if (u->nnlri == 0)
 		return;
 	if (u->treat_as_withdraw) {
@@ -648,7 +959,7 @@ recv_notification(struct conn *c, struct ibuf *b)
 	if (conn_lost(p, c))
 		return;
 	snprintf(p->last_error, sizeof(p->last_error), "received: %s", why);
-	session_down(p, NULL);
+	session_down(p, NULL, gr_notify_graceful(p, n.code, n.subcode));
 }
 
 static void
@@ -695,7 +1006,7 @@ recv_refresh(struct conn *c, struct ibuf *b)
 	 * ignored; only a plain request makes us re-send.
 	 */
 	if (rr.subtype != RREFRESH_NORMAL ||
-	    bgp_afi_safi_mp(rr.afi, rr.safi) != BGP_MP_IPV4_UNICAST)
+	    !(bgp_afi_safi_mp(rr.afi, rr.safi) & p->ctx.mp))
 		return;
 	/*
 	 * RFC 2918 §4: re-advertise the Adj-RIB-Out.  Requests that arrive
@@ -813,24 +1124,37 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	snprintf(p->last_error, sizeof(p->last_error), "connection %s",
 	    (what & BEV_EVENT_EOF) ? "closed by neighbor" : "error");
-	session_down(p, p->last_error);
+	/* RFC 4724 §4.2: a lost connection is a graceful restart. */
+	session_down(p, p->last_error, 1);
 }
 
 /* ---- export ------------------------------------------------------------ */
 
+/* Was the family of prefixes of af negotiated (RFC 4760 §8)? */
+static int
+peer_carries(const struct peer *p, uint8_t af)
+{
+	if (af == AF_INET)
+		return (p->ctx.mp & BGP_MP_IPV4_UNICAST) != 0;
+	if (af == AF_INET6)
+		return (p->ctx.mp & BGP_MP_IPV6_UNICAST) != 0;
+	return 0;
+}
+
 /*
- * The length of the leading run of IPv4 prefixes in v, after skipping (and
- * counting in *skip) the ones of other families: this session carries IPv4
- * unicast only, so IPv6 routes in the Loc-RIB are not for it.
+ * The length of the leading run of prefixes of one family in v, after
+ * skipping (and counting in *skip) those of families this session does not
+ * carry: they are not for this neighbor.
  */
 static size_t
-drain_v4_run(const struct wr_prefix *v, size_t n, size_t *skip)
+drain_run(const struct peer *p, const struct wr_prefix *v, size_t n,
+    size_t *skip)
 {
 	size_t i, j;
 
-	for (i = 0; i < n && v[i].addr.af != AF_INET; i++)
+	for (i = 0; i < n && !peer_carries(p, v[i].addr.af); i++)
 		;
-	for (j = i; j < n && v[j].addr.af == AF_INET; j++)
+	for (j = i; j < n && v[j].addr.af == v[i].addr.af; j++)
 		;
 	*skip = i;
 	return j - i;
@@ -849,7 +1173,7 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 	size_t done, skip, run;
 
 	while (n > 0) {
-		run = drain_v4_run(v, n, &skip);
+		run = drain_run(p, v, n, &skip);
 		v += skip;
 		n -= skip;
 		if (run == 0)
@@ -858,7 +1182,10 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 		done = a == NULL ? bgp_update_encode_withdraw(&w, v, run) :
 		    bgp_update_encode_announce(&w, a, &p->ctx, v, run);
 		if (done == 0) {
-			/* No IPv4 next hop, or attributes too large: skip. */
+			/*
+			 * No next hop usable for the family (RFC 8950
+			 * not negotiated), or attributes too large: skip.
+			 */
 			log_warnx("neighbor %s: cannot encode %zu prefixes",
 			    p->name, run);
 			done = run;
@@ -886,13 +1213,33 @@ drain_announce(void *arg, const struct rib_attrs *a,
 	return 0;
 }
 
+/*
+ * RFC 4724 §2: End-of-RIB for each family carried: an empty UPDATE for
+ * IPv4 unicast, an empty MP_UNREACH_NLRI for IPv6 unicast.
+ */
+static void
+peer_send_eor(struct peer *p)
+{
+	uint8_t mem[32];
+	struct wbuf w;
+
+	if (p->ctx.mp & BGP_MP_IPV4_UNICAST) {
+		wbuf_init(&w, mem, sizeof(mem));
+		bgp_update_encode_eor(&w);
+		conn_send(p->conn, &w, BGP_UPDATE);
+	}
+	if (p->ctx.mp & BGP_MP_IPV6_UNICAST) {
+		wbuf_init(&w, mem, sizeof(mem));
+		bgp_update_encode_eor_mp(&w, AFI_IPV6, SAFI_UNICAST);
+		conn_send(p->conn, &w, BGP_UPDATE);
+	}
+}
+
 static void
 peer_drain(struct peer *p)
 {
 	struct rib_out_cb cb = { drain_withdraw, drain_announce, p };
 	struct evbuffer *out;
-	uint8_t mem[32];
-	struct wbuf w;
 
 	if (p->conn == NULL || p->state != ST_ESTABLISHED)
 		return;
@@ -904,11 +1251,13 @@ peer_drain(struct peer *p)
 	while (evbuffer_get_length(out) < DRAIN_HIGH &&
 	    rib_out_pending(p->out) > 0)
 		rib_out_drain(p->out, &cb, DRAIN_BATCH);
-	if (rib_out_pending(p->out) == 0 && !p->eor_sent) {
-		/* RFC 4724 §2: the initial table is complete. */
-		wbuf_init(&w, mem, sizeof(mem));
-		bgp_update_encode_eor(&w);
-		conn_send(p->conn, &w, BGP_UPDATE);
+	/*
+	 * RFC 4724 §2: the initial table is complete.  §4.1: a restarted
+	 * wrend says so once its own initial sync is done.
+	 */
+	if (rib_out_pending(p->out) == 0 && !p->eor_sent &&
+	    (!p->d->gr_restarting || p->d->initial_sync_done)) {
+		peer_send_eor(p);
 		p->eor_sent = 1;
 	}
 }
@@ -1311,6 +1660,7 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	p->t_hold = evtimer_new(d->base, hold_timer_cb, p);
 	p->t_keepalive = evtimer_new(d->base, keepalive_timer_cb, p);
 	p->t_drain = evtimer_new(d->base, drain_cb, p);
+	p->t_gr = evtimer_new(d->base, gr_timer_cb, p);
 	return p;
 }
 
@@ -1324,17 +1674,51 @@ peer_start(struct peer *p)
 		peer_schedule_connect(p, 0);
 }
 
+/*
+ * RFC 8538 §3: once the N bit is negotiated, a Cease that must end the
+ * session for good is a Hard Reset carrying the Cease it stands for.
+ */
+static void
+peer_send_cease(struct peer *p, struct conn *c, uint8_t subcode)
+{
+	uint8_t data[2] = { ERR_CEASE, subcode };
+
+	if (c == p->conn && gr_negotiated(p) &&
+	    (p->ropen.caps.gr_flags & GR_F_NOTIFY))
+		conn_send_notify(c, ERR_CEASE, ERR_CEASE_HARD_RESET, data,
+		    sizeof(data));
+	else
+		conn_send_notify(c, ERR_CEASE, subcode, NULL, 0);
+}
+
 void
 peer_stop(struct peer *p, uint8_t subcode, int admin)
 {
 	if (p->conn != NULL && p->state >= ST_OPENSENT)
-		conn_send_notify(p->conn, ERR_CEASE, subcode, NULL, 0);
+		peer_send_cease(p, p->conn, subcode);
 	if (p->coll != NULL)
-		conn_send_notify(p->coll, ERR_CEASE, subcode, NULL, 0);
+		peer_send_cease(p, p->coll, subcode);
 	p->admin_down = admin;
-	session_down(p, NULL);
+	session_down(p, NULL, 0);
 	if (admin)
 		evtimer_del(p->t_connect);
+}
+
+void
+peer_stop_graceful(struct peer *p)
+{
+	if (p->state != ST_ESTABLISHED || !gr_negotiated(p)) {
+		peer_stop(p, ERR_CEASE_ADMIN_DOWN, 1);
+		return;
+	}
+	/* No NOTIFICATION: the neighbor sees a restart (RFC 4724 §4.2). */
+	log_info("neighbor %s: closing for a graceful restart", p->name);
+	if (p->coll != NULL)
+		conn_send_notify(p->coll, ERR_CEASE, ERR_CEASE_ADMIN_DOWN,
+		    NULL, 0);
+	p->admin_down = 1;
+	session_down(p, NULL, 1);
+	evtimer_del(p->t_connect);
 }
 
 void
@@ -1344,13 +1728,14 @@ peer_free(struct peer *p)
 		return;
 	conn_free(p->conn);
 	conn_free(p->coll);
-	if (p->state == ST_ESTABLISHED && !p->d->stopping)
+	if (!p->d->stopping)
 		rib_flush_source(p->d->rib, &p->src);
 	rib_out_free(p->out);
 	event_free(p->t_connect);
 	event_free(p->t_hold);
 	event_free(p->t_keepalive);
 	event_free(p->t_drain);
+	event_free(p->t_gr);
 	pfxset_clear(&p->rejected);
 	free(p->upd);
 	free(p);

@@ -53,6 +53,8 @@ struct peer {
 	struct event		*t_hold;
 	struct event		*t_keepalive;
 	struct event		*t_drain;	/* export queue to drain */
+	struct event		*t_gr;		/* RFC 4724 §4.2 restart, then
+						   stale timer */
 	unsigned		 idle_hold;	/* seconds, backs off on errors */
 	int			 admin_down;	/* stopped: refuse connections */
 	uint16_t		 hold_time;	/* negotiated */
@@ -62,7 +64,13 @@ struct peer {
 	struct rib_source	 src;		/* its Adj-RIB-In */
 	struct rib_out		*out;		/* its Adj-RIB-Out */
 	int			 eor_sent;
-	int			 eor_rcvd;
+	int			 eor_rcvd;	/* from every family carried */
+	uint32_t		 eor_rcvd_mp;	/* BGP_MP_*: End-of-RIB seen */
+	enum {
+		GR_NONE,		/* no routes kept */
+		GR_RESTART,		/* down: routes kept, stale */
+		GR_STALE,		/* back: stale ones wait for EoR */
+	}			 gr_phase;
 	struct pfxset		 rejected;	/* announced, not accepted */
 	int			 refresh_pending;	/* RFC 2918 */
 	struct bgp_update	*upd;		/* parse scratch, large */
@@ -76,6 +84,18 @@ void		 peer_free(struct peer *);
 void		 peer_start(struct peer *);
 /* Send a Cease with subcode (0: none) and go Idle; stays down if admin. */
 void		 peer_stop(struct peer *, uint8_t subcode, int admin);
+/*
+ * A planned restart of wrend (graceful restart on, persist on): close the
+ * session without a NOTIFICATION where graceful restart was negotiated, so
+ * the neighbor keeps our routes (RFC 4724 §4.2); a Cease elsewhere.
+ */
+void		 peer_stop_graceful(struct peer *);
+/*
+ * Start the End-of-RIB wait (RFC 4724 §4.1 selection deferral): when it
+ * ends, or when every neighbor has sent End-of-RIB, the initial sync is
+ * done.
+ */
+void		 peer_sync_start(struct wrend *);
 /* Reload: take new settings that do not need a new session. */
 void		 peer_update_conf(struct peer *, const struct neighbor_conf *);
 struct peer	*peer_find(struct wrend *, const struct wr_addr *);

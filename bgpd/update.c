@@ -6,8 +6,10 @@
  * Path attributes are described by bgp_attr_table[] (after BIRD's
  * proto/bgp/attrs.c): expected flags, fixed length, parser, and what a
  * malformed one costs under RFC 7606.  Each attribute is parsed from its own
- * sub-buffer.
+ * sub-buffer.  IPv6 unicast (RFC 4760, RFC 2545) and IPv4 unicast with IPv6
+ * next hops (RFC 8950) travel in MP_REACH_NLRI/MP_UNREACH_NLRI.
  */
+#include <arpa/inet.h>
 #include <limits.h>
 #include <string.h>
 
@@ -53,7 +55,6 @@ struct upd_state {
 	struct ibuf as4path;
 	uint32_t as4_aggr_as;
 	uint32_t as4_aggr_id;
-	struct wr_addr mp_nexthop;
 	uint8_t have; /* HAVE_* */
 	uint8_t seen[256 / 8];
 };
@@ -181,31 +182,48 @@ upd_reset(struct upd_state *st, uint8_t subcode, const void *data, size_t len)
 	return -1;
 }
 
-/* RFC 4271 §4.3: (length, prefix) with just the octets the length needs */
+/*
+ * RFC 4271 §4.3, RFC 4760 §5: (length, prefix) with just the octets the
+ * length needs, for IPv4 (af AF_INET) or IPv6 (AF_INET6).
+ */
 static int
-upd_prefix_get(struct ibuf *b, struct wr_prefix *p)
+upd_prefix_get(struct ibuf *b, uint8_t af, struct wr_prefix *p)
 {
 	uint8_t len;
 
 	memset(p, 0, sizeof(*p));
-	if (ibuf_get_u8(b, &len) == -1 || len > 32 ||
+	if (ibuf_get_u8(b, &len) == -1 || len > addr_bits(af) ||
 	    ibuf_get_bytes(b, p->addr.b, (len + 7u) / 8) == -1)
 		return -1;
-	p->addr.af = AF_INET;
+	p->addr.af = af;
 	p->len = len;
 	prefix_mask(p); /* bits past the length are not ours */
 	return 0;
 }
 
 static int
-upd_prefixes(struct ibuf *b, struct wr_prefix *out, size_t *n)
+upd_prefixes(struct ibuf *b, uint8_t af, struct wr_prefix *out, size_t *n)
 {
 	while (ibuf_left(b) > 0) {
-		if (*n >= BGP_MAX_PREFIXES || upd_prefix_get(b, &out[*n]) == -1)
+		if (*n >= BGP_MAX_PREFIXES ||
+		    upd_prefix_get(b, af, &out[*n]) == -1)
 			return -1;
 		(*n)++;
 	}
 	return 0;
+}
+
+/* RFC 4760 §8: without the capability, IPv4 unicast only */
+static uint32_t
+upd_families(const struct bgp_parse_ctx *ctx)
+{
+	return ctx->mp != 0 ? ctx->mp : BGP_MP_IPV4_UNICAST;
+}
+
+static uint8_t
+upd_family_af(uint32_t fam)
+{
+	return fam == BGP_MP_IPV6_UNICAST ? AF_INET6 : AF_INET;
 }
 
 /* ---- the attributes ---------------------------------------------------- */
@@ -311,34 +329,78 @@ attr_communities(struct upd_state *st, struct ibuf *v)
 	return ACT_NONE;
 }
 
+/* A global or link-local unicast address: not ::, ::1 or multicast. */
+static int
+upd_nexthop6_valid(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
+	       !IN6_IS_ADDR_MULTICAST(a);
+}
+
 /*
- * RFC 4760 §3.  RFC 7606 §7.11: when the NLRI cannot be located => reset.
- * Only IPv4 unicast is taken in this slice; other families are checked for
- * structure and ignored.
+ * The next hop of MP_REACH_NLRI for family fam: 4 octets (IPv4 NLRI), 16
+ * (global IPv6) or 32 (global and link-local, RFC 2545 §3).  IPv6 next
+ * hops for IPv4 NLRI only if negotiated (RFC 8950 §3).  Returns -1 when
+ * the length does not fit, 0 when valid, 1 when unusable.
+ */
+static int
+upd_mp_nexthop(struct upd_state *st, uint32_t fam, struct ibuf *nh)
+{
+	struct bgp_update *u = st->u;
+	size_t len = ibuf_left(nh);
+	uint32_t v4;
+
+	if (len == 4 && fam == BGP_MP_IPV4_UNICAST) {
+		if (ibuf_get_u32(nh, &v4) == -1)
+			return -1;
+		addr_from_v4(&u->mp_nexthop, v4);
+		return upd_nexthop_valid(v4) ? 0 : 1;
+	}
+	if ((len != 16 && len != 32) ||
+	    (fam == BGP_MP_IPV4_UNICAST && !(st->ctx->ext_nh & fam)))
+		return -1;
+	u->mp_nexthop.af = AF_INET6;
+	if (ibuf_get_bytes(nh, u->mp_nexthop.b, 16) == -1)
+		return -1;
+	if (len == 32) {
+		u->mp_nexthop_ll.af = AF_INET6;
+		if (ibuf_get_bytes(nh, u->mp_nexthop_ll.b, 16) == -1)
+			return -1;
+		if (IN6_IS_ADDR_UNSPECIFIED(&u->mp_nexthop.v6))
+			u->mp_nexthop = u->mp_nexthop_ll;
+	}
+	return upd_nexthop6_valid(&u->mp_nexthop.v6) ? 0 : 1;
+}
+
+/*
+ * RFC 4760 §3.  RFC 7606 §7.11: when the NLRI cannot be located (a next
+ * hop length wrong for the family, RFC 7606 §5.3 a bad prefix) => reset.
+ * Families not negotiated are checked for structure and ignored.
  */
 static enum attr_act
 attr_mp_reach(struct upd_state *st, struct ibuf *v)
 {
 	struct ibuf nh;
-	uint32_t addr;
+	uint32_t fam;
 	uint16_t afi;
 	uint8_t safi, nhlen, reserved;
+	int r;
 
 	if (ibuf_get_u16(v, &afi) == -1 || ibuf_get_u8(v, &safi) == -1 ||
 	    ibuf_get_u8(v, &nhlen) == -1 || ibuf_sub(v, nhlen, &nh) == -1 ||
 	    ibuf_get_u8(v, &reserved) == -1)
 		return ACT_RESET;
-	if (bgp_afi_safi_mp(afi, safi) != BGP_MP_IPV4_UNICAST)
+	fam = bgp_afi_safi_mp(afi, safi);
+	if (!(fam & upd_families(st->ctx)))
 		return ACT_NONE;
-	if (ibuf_get_u32(&nh, &addr) == -1 || ibuf_left(&nh) != 0 ||
-	    upd_prefixes(v, st->u->nlri, &st->u->nnlri) == -1)
+	if ((r = upd_mp_nexthop(st, fam, &nh)) == -1 ||
+	    upd_prefixes(v, upd_family_af(fam), st->u->nlri, &st->u->nnlri) ==
+		-1)
 		return ACT_RESET;
-	/* as for NEXT_HOP (RFC 7606 §7.3): the NLRI could be located */
-	if (!upd_nexthop_valid(addr))
-		return ACT_WITHDRAW;
-	addr_from_v4(&st->mp_nexthop, addr);
+	st->u->nmp_nlri = st->u->nnlri;
 	st->have |= HAVE_MPNH;
-	return ACT_NONE;
+	/* as for NEXT_HOP (RFC 7606 §7.3): the NLRI could be located */
+	return r == 1 ? ACT_WITHDRAW : ACT_NONE;
 }
 
 /* RFC 4760 §4; RFC 4724 §2: empty for a family => its End-of-RIB */
@@ -354,9 +416,11 @@ attr_mp_unreach(struct upd_state *st, struct ibuf *v)
 	fam = bgp_afi_safi_mp(afi, safi);
 	if (ibuf_left(v) == 0)
 		st->u->end_of_rib |= (int)fam;
-	if (fam != BGP_MP_IPV4_UNICAST)
+	if (!(fam & upd_families(st->ctx)))
 		return ACT_NONE;
-	if (upd_prefixes(v, st->u->withdrawn, &st->u->nwithdrawn) == -1)
+	/* RFC 7606 §5.3: a prefix that cannot be parsed => reset */
+	if (upd_prefixes(v, upd_family_af(fam), st->u->withdrawn,
+			 &st->u->nwithdrawn) == -1)
 		return ACT_RESET;
 	return ACT_NONE;
 }
@@ -659,7 +723,7 @@ upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen, size_t nclassic)
 	if (upd_aspath_finish(st) == -1)
 		return -1;
 	if (!(st->have & HAVE_NEXTHOP) && (st->have & HAVE_MPNH))
-		u->attrs.nexthop = st->mp_nexthop;
+		u->attrs.nexthop = u->mp_nexthop;
 	upd_check_missing(st, nclassic);
 	return 0;
 }
@@ -675,7 +739,9 @@ upd_init(struct upd_state *st, const struct bgp_parse_ctx *ctx,
 	wbuf_init(&st->scratch, u->aspath_buf, sizeof(u->aspath_buf));
 	memset(err, 0, sizeof(*err));
 	/* not the prefix arrays: they are large and counted */
-	u->nwithdrawn = u->nnlri = 0;
+	u->nwithdrawn = u->nnlri = u->nmp_nlri = 0;
+	memset(&u->mp_nexthop, 0, sizeof(u->mp_nexthop));
+	memset(&u->mp_nexthop_ll, 0, sizeof(u->mp_nexthop_ll));
 	memset(&u->attrs, 0, sizeof(u->attrs));
 	u->has_attrs = u->treat_as_withdraw = u->end_of_rib = 0;
 }
@@ -707,12 +773,12 @@ bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
 	    ibuf_get_u16(b, &alen) == -1 || ibuf_sub(b, alen, &attrs) == -1)
 		return upd_reset(&st, ERR_UPD_ATTRLIST, NULL, 0);
 	/* RFC 7606 §5.3: a bad prefix cannot be withdrawn => reset */
-	if (upd_prefixes(&wd, u->withdrawn, &u->nwithdrawn) == -1)
+	if (upd_prefixes(&wd, AF_INET, u->withdrawn, &u->nwithdrawn) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
 	if (upd_attrs(&st, &attrs) == -1)
 		return -1;
 	nmp = u->nnlri;
-	if (upd_prefixes(b, u->nlri, &u->nnlri) == -1)
+	if (upd_prefixes(b, AF_INET, u->nlri, &u->nnlri) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
 	return upd_finish(&st, wlen, alen, u->nnlri - nmp);
 }
@@ -877,12 +943,21 @@ put_unknown(struct wbuf *w, const struct rib_attrs *a,
 	return wbuf_put_bytes(w, a->unknown, a->unknown_len);
 }
 
-/* RFC 4271 §5: in ascending order of type code */
-static int (*const upd_attr_put[])(struct wbuf *, const struct rib_attrs *,
-				   const struct bgp_parse_ctx *) = {
-    put_origin,	    put_aspath,	 put_nexthop,	 put_med,
-    put_local_pref, put_atomic,	 put_aggregator, put_communities,
-    put_as4path,    put_as4aggr, put_unknown,
+typedef int (*upd_put_fn)(struct wbuf *, const struct rib_attrs *,
+			  const struct bgp_parse_ctx *);
+
+/*
+ * RFC 4271 §5: in ascending order of type code; MP_REACH_NLRI (14) goes
+ * between the two tables.
+ */
+static const upd_put_fn upd_attr_head[] = {
+    put_origin,	    put_aspath, put_nexthop,	put_med,
+    put_local_pref, put_atomic, put_aggregator, put_communities,
+};
+static const upd_put_fn upd_attr_tail[] = {
+    put_as4path,
+    put_as4aggr,
+    put_unknown,
 };
 
 /* How many octets of prefixes still fit, keeping `tail` for what follows. */
@@ -899,14 +974,18 @@ upd_room(const struct wbuf *w, long start, size_t tail)
 	return room;
 }
 
+/* The leading run of prefixes of p[0]'s family, as many as fit in room. */
 static size_t
 upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
 		 size_t n)
 {
+	uint8_t af = n > 0 ? p[0].addr.af : 0;
 	size_t i, len;
 
+	if (af != AF_INET && af != AF_INET6)
+		return 0;
 	for (i = 0; i < n; i++) {
-		if (p[i].addr.af != AF_INET || p[i].len > 32)
+		if (p[i].addr.af != af || p[i].len > addr_bits(af))
 			break;
 		len = 1 + (p[i].len + 7u) / 8;
 		if (len > room)
@@ -918,6 +997,53 @@ upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
 	return i;
 }
 
+static uint16_t
+upd_afi(uint8_t af)
+{
+	return af == AF_INET6 ? AFI_IPV6 : AFI_IPV4;
+}
+
+/*
+ * An MP attribute header (RFC 4760 §3, §4), always with two octets of
+ * length as most speakers send it; returns the offset of the length.
+ */
+static long
+upd_mp_begin(struct wbuf *w, uint8_t type, uint8_t af)
+{
+	long len;
+
+	wbuf_put_u8(w, OPT | ATTR_EXTLEN);
+	wbuf_put_u8(w, type);
+	if ((len = wbuf_reserve(w, 2)) == -1)
+		return -1;
+	wbuf_put_u16(w, upd_afi(af));
+	wbuf_put_u8(w, SAFI_UNICAST);
+	return w->err ? -1 : len;
+}
+
+static void
+upd_len_end(struct wbuf *w, long off)
+{
+	wbuf_set_u16(w, (size_t)off, (uint16_t)(w->len - (size_t)off - 2));
+}
+
+/* RFC 4760 §4: IPv6 prefixes go in MP_UNREACH_NLRI */
+static size_t
+upd_withdraw_mp(struct wbuf *w, long hdr, const struct wr_prefix *p, size_t n)
+{
+	long alen, mlen;
+	size_t k;
+
+	wbuf_put_u16(w, 0); /* no withdrawn routes */
+	if ((alen = wbuf_reserve(w, 2)) == -1 ||
+	    (mlen = upd_mp_begin(w, ATTR_MP_UNREACH_NLRI, p[0].addr.af)) == -1)
+		return 0;
+	k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+	upd_len_end(w, mlen);
+	upd_len_end(w, alen);
+	return k;
+}
+
 size_t
 bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 {
@@ -926,7 +1052,9 @@ bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 
 	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
-	if ((wlen = wbuf_reserve(w, 2)) != -1) {
+	if (p[0].addr.af == AF_INET6)
+		k = upd_withdraw_mp(w, hdr, p, n);
+	else if ((wlen = wbuf_reserve(w, 2)) != -1) {
 		/* two octets of Total Path Attribute Length follow */
 		k = upd_put_prefixes(w, upd_room(w, hdr, 2), p, n);
 		wbuf_set_u16(w, (size_t)wlen,
@@ -940,24 +1068,116 @@ bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 	return k;
 }
 
+/*
+ * Where prefixes of family af with next hop a->nexthop go: 0 the classic
+ * fields, 1 MP_REACH_NLRI, -1 nowhere (RFC 8950 §3: IPv4 NLRI with an IPv6
+ * next hop only if negotiated; IPv6 NLRI need an IPv6 next hop).
+ */
+static int
+upd_use_mp(const struct rib_attrs *a, const struct bgp_parse_ctx *ctx,
+	   uint8_t af)
+{
+	if (af == AF_INET && a->nexthop.af == AF_INET)
+		return 0;
+	if (a->nexthop.af != AF_INET6 || (af != AF_INET && af != AF_INET6))
+		return -1;
+	if (af == AF_INET6 || (ctx->ext_nh & BGP_MP_IPV4_UNICAST))
+		return 1;
+	return -1;
+}
+
+static int
+upd_put_attrs(struct wbuf *w, const upd_put_fn *fn, size_t nfn, int mp,
+	      const struct rib_attrs *a, const struct bgp_parse_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < nfn; i++) {
+		/* RFC 4760 §3: MP_REACH_NLRI carries the next hop */
+		if (mp && fn[i] == put_nexthop)
+			continue;
+		if (fn[i](w, a, ctx) == -1 || w->err)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * MP_REACH_NLRI with as many prefixes as fit, keeping tail octets for the
+ * attributes after it.  RFC 2545 §3: 16 octets of next hop, or 32 with a
+ * link-local address after the global one.
+ */
+static size_t
+upd_put_mp_reach(struct wbuf *w, long hdr, size_t tail,
+		 const struct rib_attrs *a, const struct bgp_parse_ctx *ctx,
+		 const struct wr_prefix *p, size_t n)
+{
+	int ll =
+	    ctx->nh_ll.af == AF_INET6 && !IN6_IS_ADDR_LINKLOCAL(&a->nexthop.v6);
+	long mlen;
+	size_t k;
+
+	if ((mlen = upd_mp_begin(w, ATTR_MP_REACH_NLRI, p[0].addr.af)) == -1)
+		return 0;
+	wbuf_put_u8(w, ll ? 32 : 16);
+	wbuf_put_bytes(w, a->nexthop.b, 16);
+	if (ll)
+		wbuf_put_bytes(w, ctx->nh_ll.b, 16);
+	wbuf_put_u8(w, 0); /* reserved */
+	if (w->err)
+		return 0;
+	k = upd_put_prefixes(w, upd_room(w, hdr, tail), p, n);
+	upd_len_end(w, mlen);
+	return k;
+}
+
+/* The attributes after MP_REACH_NLRI, measured first into tmp. */
+static size_t
+upd_announce_mp(struct wbuf *w, long hdr, const struct rib_attrs *a,
+		const struct bgp_parse_ctx *ctx, const struct wr_prefix *p,
+		size_t n)
+{
+	uint8_t mem[BGP_MAX_LEN];
+	struct wbuf tmp;
+	size_t k;
+
+	wbuf_init(&tmp, mem, sizeof(mem));
+	if (upd_put_attrs(&tmp, upd_attr_tail, nitems(upd_attr_tail), 1, a,
+			  ctx) == -1)
+		return 0;
+	k = upd_put_mp_reach(w, hdr, tmp.len, a, ctx, p, n);
+	if (k > 0)
+		wbuf_put_bytes(w, mem, tmp.len);
+	return k;
+}
+
 size_t
 bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
 			   const struct bgp_parse_ctx *ctx,
 			   const struct wr_prefix *p, size_t n)
 {
 	long hdr, alen;
-	size_t i, k = 0;
+	size_t k = 0;
+	int mp;
 
-	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
+	if (n == 0 || (mp = upd_use_mp(a, ctx, p[0].addr.af)) == -1 ||
+	    (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
 	wbuf_put_u16(w, 0); /* no withdrawn routes */
-	if ((alen = wbuf_reserve(w, 2)) == -1)
+	if ((alen = wbuf_reserve(w, 2)) == -1 ||
+	    upd_put_attrs(w, upd_attr_head, nitems(upd_attr_head), mp, a,
+			  ctx) == -1)
 		goto fail;
-	for (i = 0; i < nitems(upd_attr_put); i++)
-		if (upd_attr_put[i](w, a, ctx) == -1 || w->err)
+	if (mp) {
+		k = upd_announce_mp(w, hdr, a, ctx, p, n);
+		upd_len_end(w, alen);
+	} else {
+		if (upd_put_attrs(w, upd_attr_tail, nitems(upd_attr_tail), 0, a,
+				  ctx) == -1)
 			goto fail;
-	wbuf_set_u16(w, (size_t)alen, (uint16_t)(w->len - (size_t)alen - 2));
-	k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+		upd_len_end(w, alen);
+		k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+	}
 	if (k == 0 || bgp_msg_end(w, hdr) == -1)
 		goto fail;
 	return k;
@@ -976,5 +1196,21 @@ bgp_update_encode_eor(struct wbuf *w)
 		return -1;
 	wbuf_put_u16(w, 0);
 	wbuf_put_u16(w, 0);
+	return bgp_msg_end(w, hdr);
+}
+
+/* RFC 4724 §2: for another family, an MP_UNREACH_NLRI with no prefixes */
+int
+bgp_update_encode_eor_mp(struct wbuf *w, uint16_t afi, uint8_t safi)
+{
+	long hdr;
+
+	if ((hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
+		return -1;
+	wbuf_put_u16(w, 0);
+	wbuf_put_u16(w, 6);
+	attr_hdr_put(w, OPT, ATTR_MP_UNREACH_NLRI, 3);
+	wbuf_put_u16(w, afi);
+	wbuf_put_u8(w, safi);
 	return bgp_msg_end(w, hdr);
 }

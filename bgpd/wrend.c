@@ -142,8 +142,17 @@ wrend_stop(struct wrend *d)
 
 	d->stopping = 1;
 	log_info("stopping");
+	/*
+	 * With graceful restart and persist, a stop is a planned restart
+	 * (RFC 4724 §4.1): our kernel routes stay, and so should the
+	 * neighbors' routes to us.  Otherwise a Cease (a Hard Reset where
+	 * RFC 8538 is negotiated) makes them drop our routes at once.
+	 */
 	for (p = d->peers; p != NULL; p = p->next)
-		peer_stop(p, ERR_CEASE_ADMIN_DOWN, 1);
+		if (d->conf->gr.enabled && d->conf->kernel.persist)
+			peer_stop_graceful(p);
+		else
+			peer_stop(p, ERR_CEASE_ADMIN_DOWN, 1);
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -177,6 +186,7 @@ static int
 wrend_start(struct wrend *d)
 {
 	struct neighbor_conf *nc;
+	struct kr_stats ks;
 
 	if ((d->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
@@ -185,6 +195,15 @@ wrend_start(struct wrend *d)
 	d->kr = kr_new(d->base, d->rib, &d->conf->kernel);
 	if (d->kr == NULL || kr_start(d->kr) == -1)
 		return -1;
+	/*
+	 * RFC 4724 §4.1: routes a previous wrend left in the kernel make this
+	 * a restart: the Restart State bit until the initial sync is done.
+	 */
+	kr_get_stats(d->kr, &ks);
+	d->gr_restarting = d->conf->gr.enabled && ks.installed > 0;
+	if (d->gr_restarting)
+		log_info("graceful restart: %llu routes of a previous run kept",
+		    (unsigned long long)ks.installed);
 	if (listener_apply(d, d->conf, stderr) == -1)
 		return -1;
 	if ((d->control = control_open(d, wrend_socket_path(d))) == NULL)
@@ -192,6 +211,7 @@ wrend_start(struct wrend *d)
 	wrend_signals(d);
 	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
 		wrend_add_peer(d, nc);
+	peer_sync_start(d);
 	d->started = time(NULL);
 	return 0;
 }
@@ -249,6 +269,8 @@ wrend_shutdown(struct wrend *d)
 	for (i = 0; i < 3; i++)
 		if (d->ev_sig[i] != NULL)
 			event_free(d->ev_sig[i]);
+	if (d->ev_eor_wait != NULL)
+		event_free(d->ev_eor_wait);
 	rib_free(d->rib);
 	config_free(d->conf);
 	event_base_free(d->base);

@@ -33,6 +33,9 @@ struct wrend {
 	time_t			 last_reload;	/* 0: never */
 	int			 stopping;
 	int			 initial_sync_done;	/* End-of-RIB from all */
+	int			 gr_restarting;	/* RFC 4724: kernel routes of a
+						   previous run adopted */
+	struct event		*ev_eor_wait;	/* End-of-RIB wait */
 	int			 nclosing;	/* connections flushing */
 	struct event		*ev_sig[3];
 };

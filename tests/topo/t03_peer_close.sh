@@ -9,6 +9,11 @@
 # exits 0 and, persist being on, keeps the routes it installed), started
 # again (it takes over those routes) and stopped again; then BIRD is stopped.
 # ha must withdraw each one's routes from its kernel.
+#
+# This is the path without graceful restart: ha and BIRD do not announce it
+# (`graceful-restart off`, `graceful restart off`), so nothing is kept for a
+# neighbor that goes away even though hb, which has it on, restarts
+# gracefully.  t10 tests graceful restart.
 set -eu -o pipefail
 # shellcheck source=tests/topo/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +27,7 @@ for h in ha hb bc; do topo_cali "$h" cali1; done
 
 wren_conf "$(topo_conf ha.conf)" 198.18.0.1 64512 198.18.0.2:64512 198.18.0.3:64512
 wren_conf "$(topo_conf hb.conf)" 198.18.0.2 64512 198.18.0.1:64512 198.18.0.3:64512
+echo "graceful-restart off" >>"$(topo_conf ha.conf)"
 cat >"$(topo_conf bc.conf)" <<'EOF'
 router id 198.18.0.3;
 log stderr all;
@@ -38,6 +44,7 @@ template bgp wren {
 	local 198.18.0.3 as 64512;
 	direct;
 	hold time 9;
+	graceful restart off;
 	ipv4 { import all; export all; next hop self; };
 }
 protocol bgp ha from wren { neighbor 198.18.0.1 as 64512; }

@@ -184,6 +184,7 @@ test_interface_example(void **state)
 	assert_int_equal(c->gr.enabled, 1);
 	assert_int_equal(c->gr.restart_time, 120);
 	assert_int_equal(c->gr.stale_time, 360);
+	assert_int_equal(c->gr.eor_wait, 10);
 	assert_int_equal(count_neighbors(c), 2);
 	nb = nth_neighbor(c, 0);
 	assert_int_equal(ntohl(nb->addr.v4.s_addr), ip4("198.18.0.2"));
@@ -259,6 +260,7 @@ static const char full_conf[] =
     "graceful-restart {\n"
     "  restart-time 4095\n"
     "  stale-time 65535\n"
+    "  eor-wait 3600\n"
     "  enabled\n"
     "}\n"
     "neighbor 192.0.2.1 {\n"
@@ -305,6 +307,7 @@ test_every_keyword(void **state)
 	assert_int_equal(c->gr.enabled, 1);
 	assert_int_equal(c->gr.restart_time, 4095);
 	assert_int_equal(c->gr.stale_time, 65535);
+	assert_int_equal(c->gr.eor_wait, 3600);
 	assert_int_equal(count_neighbors(c), 3);
 	/* A neighbor may have the router id's address: they are unrelated. */
 	nb = nth_neighbor(c, 0);
@@ -320,7 +323,7 @@ test_every_keyword(void **state)
 	    "back\\slash and # not a comment");
 	nb = nth_neighbor(c, 1);
 	assert_int_equal(nb->addr.af, AF_INET6);
-	assert_int_equal(nb->line, 30);
+	assert_int_equal(nb->line, 31);
 	/* A v4-mapped neighbor is an IPv4 neighbor, as accept() reports it. */
 	nb = nth_neighbor(c, 2);
 	assert_int_equal(nb->addr.af, AF_INET);
@@ -796,6 +799,12 @@ static const struct ecase gr_errors[] = {
 	  "t.conf:4: stale-time: 0 is out of range (1..65535)\n" },
 	{ H "graceful-restart {\nstale-time 65536\n}\n",
 	  "t.conf:4: stale-time: 65536 is out of range (1..65535)\n" },
+	{ H "graceful-restart {\neor-wait 0\n}\n",
+	  "t.conf:4: eor-wait: 0 is out of range (1..3600)\n" },
+	{ H "graceful-restart {\neor-wait 3601\n}\n",
+	  "t.conf:4: eor-wait: 3601 is out of range (1..3600)\n" },
+	{ H "graceful-restart {\neor-wait\n}\n",
+	  "t.conf:4: eor-wait: expected a number\n" },
 	{ H "graceful-restart {\nenabled maybe\n}\n",
 	  "t.conf:4: enabled: expected 'on' or 'off'\n" },
 	{ H "graceful-restart {\nrestart-time 1\nrestart-time 2\n}\n",
@@ -863,6 +872,20 @@ static const struct ecase neighbor_errors[] = {
 	  "t.conf:5: keepalive: 90 must be less than hold-time 90\n" },
 	{ H N RA "connect-retry 0\n}\n",
 	  "t.conf:5: connect-retry: 0 is out of range (1..65535)\n" },
+	{ H N RA "families\n}\n",
+	  "t.conf:5: families: expected ipv4, ipv6 or both\n" },
+	{ H N RA "families ipv4 ipx\n}\n",
+	  "t.conf:5: families: 'ipx' is not ipv4 or ipv6\n" },
+	{ H N RA "families ipv4\nfamilies ipv6\n}\n",
+	  "t.conf:6: duplicate families (first at line 5)\n" },
+	{ H N RA "next-hop-v6 198.18.0.1\n}\n",
+	  "t.conf:5: next-hop-v6: 198.18.0.1 is not a global IPv6 address\n" },
+	{ H N RA "next-hop-v6 fe80::1\n}\n",
+	  "t.conf:5: next-hop-v6: fe80::1 is not a global IPv6 address\n" },
+	{ H N RA "next-hop-v6 ::\n}\n",
+	  "t.conf:5: next-hop-v6: :: is not a global IPv6 address\n" },
+	{ H N RA "next-hop-v6\n}\n",
+	  "t.conf:5: next-hop-v6: expected an address\n" },
 	{ H N RA "name\n}\n", "t.conf:5: name: expected a quoted string\n" },
 	{ H N RA "name \"\"\n}\n", "t.conf:5: name: must not be empty\n" },
 	{ H N RA "name \"a.b\"\n}\n", "t.conf:5: name: invalid character '.' "
@@ -1229,6 +1252,7 @@ test_print_golden(void **state)
 	    "graceful-restart {\n"
 	    "\trestart-time 120\n"
 	    "\tstale-time 360\n"
+	    "\teor-wait 10\n"
 	    "\tenabled on\n"
 	    "}\n"
 	    "\n"
@@ -1237,6 +1261,7 @@ test_print_golden(void **state)
 	    "\tport 179\n"
 	    "\thold-time 90\n"
 	    "\tconnect-retry 5\n"
+	    "\tfamilies ipv4 ipv6\n"
 	    "}\n"
 	    "\n"
 	    "neighbor 198.18.0.3 {\n"
@@ -1245,6 +1270,7 @@ test_print_golden(void **state)
 	    "\tport 179\n"
 	    "\thold-time 90\n"
 	    "\tconnect-retry 5\n"
+	    "\tfamilies ipv4 ipv6\n"
 	    "}\n");
 	free(s);
 	free(text);
@@ -1326,6 +1352,47 @@ test_neighbor_differs(void **state)
 	b = a;
 	b.addr = addr("192.0.2.2");
 	assert_true(config_neighbor_differs(&a, &b));
+	/* families and the IPv6 next hop go into the OPEN and the export */
+	b = a;
+	b.families = CONF_FAM_IPV4;
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a;
+	b.next_hop_v6 = addr("fd00:198:18::1");
+	assert_true(config_neighbor_differs(&a, &b));
+}
+
+/* families (default both) and next-hop-v6, and how they print */
+static void
+test_families(void **state)
+{
+	static const char text[] =
+	    "router-id 198.18.0.1\nlocal-as 64512\n"
+	    "neighbor 198.18.0.2 { remote-as 64512 }\n"
+	    "neighbor 198.18.0.3 {\n remote-as 64512\n families ipv6 ipv4\n"
+	    " next-hop-v6 fd00:198:18::1\n}\n"
+	    "neighbor fd00:198:18::4 {\n remote-as 64512\n families ipv6\n}\n"
+	    "neighbor 198.18.0.5 {\n remote-as 64512\n families ipv4\n}\n";
+	struct wren_config *c = parse_ok(text);
+	const struct neighbor_conf *nb;
+	struct wr_addr nh = addr("fd00:198:18::1");
+	char *s;
+
+	nb = nth_neighbor(c, 0);
+	assert_int_equal(nb->families, CONF_FAM_IPV4 | CONF_FAM_IPV6);
+	assert_int_equal(nb->next_hop_v6.af, 0);
+	nb = nth_neighbor(c, 1);
+	assert_int_equal(nb->families, CONF_FAM_IPV4 | CONF_FAM_IPV6);
+	assert_int_equal(addr_cmp(&nb->next_hop_v6, &nh), 0);
+	assert_int_equal(nth_neighbor(c, 2)->families, CONF_FAM_IPV6);
+	assert_int_equal(nth_neighbor(c, 3)->families, CONF_FAM_IPV4);
+	s = print_to_string(c);
+	assert_non_null(strstr(s, "\tfamilies ipv4 ipv6\n"
+				  "\tnext-hop-v6 fd00:198:18::1\n"));
+	assert_non_null(strstr(s, "\tfamilies ipv6\n}"));
+	assert_non_null(strstr(s, "\tfamilies ipv4\n}"));
+	free(s);
+	config_free(c);
+	round_trip(text);
 }
 
 int
@@ -1360,6 +1427,7 @@ main(void)
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_find_neighbor),
 		cmocka_unit_test(test_neighbor_differs),
+		cmocka_unit_test(test_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,6 +172,8 @@ test_open_parse(void **state)
 	assert_int_equal(len, sizeof(open_vec));
 	assert_int_equal(open_body(open_vec + 19, len - 19, &o), 0);
 	fill_open(&want);
+	/* the families listed in the graceful restart capability */
+	want.caps.gr_afs = BGP_MP_IPV4_UNICAST;
 	assert_int_equal(o.version, 4);
 	assert_int_equal(o.my_as, 64512);
 	assert_int_equal(o.holdtime, 90);
@@ -1233,6 +1235,317 @@ test_upd_mp(void **state)
 	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 }
 
+/* ---- IPv6 unicast and extended next hop (RFC 4760, 2545, 8950) -------- */
+
+static const struct bgp_parse_ctx ctx_mp = {
+    .as4 = 1, .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST};
+static const struct bgp_parse_ctx ctx_enh = {.as4 = 1,
+					     .mp = BGP_MP_IPV4_UNICAST |
+						   BGP_MP_IPV6_UNICAST,
+					     .ext_nh = BGP_MP_IPV4_UNICAST};
+
+#define NH6                                                                    \
+	0xfd, 0x00, 0x01, 0x98, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00,      \
+	    0x00, 0x00, 0x00, 0x00, 0x01 /* fd00:198:18::1 */
+#define LL6                                                                    \
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,      \
+	    0x00, 0x00, 0x00, 0x00, 0x01 /* fe80::1 */
+#define W128                                                                   \
+	0x80, 0xfd, 0x00, 0x02, 0x44, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,      \
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x05 /* fd00:244:1::5/128 */
+#define W64 0x40, 0xfd, 0x00, 0x02, 0x44, 0x00, 0x01, 0x00, 0x00
+
+/* ORIGIN IGP, empty AS_PATH, LOCAL_PREF 100, next hop nh */
+static void
+mkattrs6(struct rib_attrs *a, const char *nh)
+{
+	memset(a, 0, sizeof(*a));
+	a->origin = ORIGIN_IGP;
+	a->aspath = (const uint8_t *)"";
+	a->flags = RIB_A_LOCAL_PREF;
+	a->local_pref = 100;
+	assert_int_equal(addr_parse(nh, &a->nexthop), 0);
+}
+
+static void
+assert_addr(const struct wr_addr *a, const char *want)
+{
+	char buf[WR_ADDRSTRLEN];
+
+	assert_string_equal(addr_ntop(a, buf, sizeof(buf)), want);
+}
+
+static void
+test_mp6_announce(void **state)
+{
+	/* clang-format off */
+	static const uint8_t want[] = {
+		M16, 0x00, 0x58, 0x02, 0x00, 0x00, 0x00, 0x41,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x00,
+		0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,
+		0x90, 0x0e, 0x00, 0x2f, 0x00, 0x02, 0x01, 0x10, NH6, 0x00,
+		    W128, W64,
+	};
+	/* clang-format on */
+	struct wr_prefix p[2];
+	struct rib_attrs a;
+	struct wbuf w;
+
+	mkattrs6(&a, "fd00:198:18::1");
+	mkpfx(&p[0], "fd00:244:1::5/128");
+	mkpfx(&p[1], "fd00:244:1::/64");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_mp, p, 2), 2);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_mp), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 2);
+	assert_int_equal(upd.nmp_nlri, 2);
+	assert_pfx(&upd.nlri[0], "fd00:244:1::5/128");
+	assert_pfx(&upd.nlri[1], "fd00:244:1::/64");
+	assert_addr(&upd.mp_nexthop, "fd00:198:18::1");
+	assert_addr(&upd.attrs.nexthop, "fd00:198:18::1");
+	assert_int_equal(upd.mp_nexthop_ll.af, 0);
+	assert_int_equal(upd.attrs.local_pref, 100);
+
+	/* not negotiated (RFC 4760 §8): checked, then ignored */
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_as4), 0);
+	assert_int_equal(upd.nnlri, 0);
+	/* no IPv6 next hop for IPv6 NLRI: nothing to encode */
+	mkattrs6(&a, "198.18.0.1");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_mp, p, 2), 0);
+	assert_int_equal(w.len, 0);
+}
+
+/* RFC 2545 §3: 32 octets, global then link-local */
+static void
+test_mp6_nexthop32(void **state)
+{
+	/* clang-format off */
+	static const uint8_t want[] = {
+		M16, 0x00, 0x5f, 0x02, 0x00, 0x00, 0x00, 0x48,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x00,
+		0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,
+		0x90, 0x0e, 0x00, 0x36, 0x00, 0x02, 0x01, 0x20, NH6, LL6, 0x00,
+		    W128,
+	};
+	static uint8_t noglobal[] = {
+		0x00, 0x00, 0x00, 0x40,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x00,
+		0x80, 0x0e, 0x36, 0x00, 0x02, 0x01, 0x20,
+		    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, LL6,
+		    0x00, W128,
+	};
+	/* clang-format on */
+	struct bgp_parse_ctx ctx = ctx_mp;
+	struct wr_prefix p;
+	struct rib_attrs a;
+	struct wbuf w;
+
+	mkattrs6(&a, "fd00:198:18::1");
+	mkpfx(&p, "fd00:244:1::5/128");
+	assert_int_equal(addr_parse("fe80::1", &ctx.nh_ll), 0);
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx, &p, 1), 1);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	/* the global one is kept */
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_mp), 0);
+	assert_int_equal(upd.nnlri, 1);
+	assert_addr(&upd.mp_nexthop, "fd00:198:18::1");
+	assert_addr(&upd.mp_nexthop_ll, "fe80::1");
+	assert_addr(&upd.attrs.nexthop, "fd00:198:18::1");
+	/* .. unless it is :: */
+	assert_int_equal(upd_body(noglobal, sizeof(noglobal), &ctx_mp), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_addr(&upd.mp_nexthop, "fe80::1");
+	/* a link-local next hop is never followed by another one */
+	assert_int_equal(addr_parse("fe80::2", &a.nexthop), 0);
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx, &p, 1), 1);
+	assert_int_equal(out[BGP_HDR_LEN + 4 + 14 + 7], 0x10);
+}
+
+static void
+test_mp6_withdraw_eor(void **state)
+{
+	/* clang-format off */
+	static const uint8_t want[] = {
+		M16, 0x00, 0x2f, 0x02, 0x00, 0x00, 0x00, 0x18,
+		0x90, 0x0f, 0x00, 0x14, 0x00, 0x02, 0x01, W128,
+	};
+	static const uint8_t eor[] = {
+		M16, 0x00, 0x1d, 0x02, 0x00, 0x00, 0x00, 0x06,
+		0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
+	};
+	/* clang-format on */
+	struct wr_prefix p[2];
+	struct wbuf w;
+
+	mkpfx(&p[0], "fd00:244:1::5/128");
+	mkpfx(&p[1], "10.0.0.0/8");
+	wbuf_init(&w, out, sizeof(out));
+	/* one family per message: the IPv4 one waits for the next */
+	assert_int_equal(bgp_update_encode_withdraw(&w, p, 2), 1);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_mp), 0);
+	assert_int_equal(upd.nwithdrawn, 1);
+	assert_pfx(&upd.withdrawn[0], "fd00:244:1::5/128");
+	assert_int_equal(upd.nnlri, 0);
+	assert_false(upd.end_of_rib);
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_eor_mp(&w, AFI_IPV6, SAFI_UNICAST),
+			 0);
+	assert_int_equal(w.len, sizeof(eor));
+	assert_memory_equal(out, eor, sizeof(eor));
+	assert_int_equal(upd_msg(eor, sizeof(eor), &ctx_mp), 0);
+	assert_int_equal(upd.end_of_rib, BGP_MP_IPV6_UNICAST);
+	assert_int_equal(upd.nwithdrawn, 0);
+}
+
+/* RFC 8950 §3: IPv4 NLRI with an IPv6 next hop, AFI 1 in MP_REACH_NLRI */
+static void
+test_ext_nexthop(void **state)
+{
+	/* clang-format off */
+	static const uint8_t want[] = {
+		M16, 0x00, 0x43, 0x02, 0x00, 0x00, 0x00, 0x2c,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x00,
+		0x40, 0x05, 0x04, 0x00, 0x00, 0x00, 0x64,
+		0x90, 0x0e, 0x00, 0x1a, 0x00, 0x01, 0x01, 0x10, NH6, 0x00,
+		    0x20, 0x0a, 0xf4, 0x01, 0x05,
+	};
+	static const uint8_t open_want[] = {
+		0x05, 0x06, 0x00, 0x01, 0x00, 0x01, 0x00, 0x02,
+	};
+	/* clang-format on */
+	struct bgp_open o, o2;
+	struct wr_prefix p;
+	struct rib_attrs a;
+	struct wbuf w;
+	struct ibuf b;
+
+	mkattrs6(&a, "fd00:198:18::1");
+	mkpfx(&p, "10.244.1.5/32");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_mp, &p, 1), 0);
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_enh, &p, 1),
+			 1);
+	assert_int_equal(w.len, sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_enh), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 1);
+	assert_pfx(&upd.nlri[0], "10.244.1.5/32");
+	assert_addr(&upd.attrs.nexthop, "fd00:198:18::1");
+	/* not negotiated: the next hop length is wrong => reset (§7.11) */
+	assert_int_equal(upd_msg(want, sizeof(want), &ctx_mp), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+
+	/* the capability, RFC 8950 §3 */
+	memset(&o, 0, sizeof(o));
+	o.version = 4;
+	o.my_as = 64512;
+	o.holdtime = 90;
+	o.bgp_id = 1;
+	o.caps.mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST;
+	o.caps.ext_nh = BGP_MP_IPV4_UNICAST;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	assert_true(contains(out, w.len, open_want, sizeof(open_want)));
+	ibuf_init(&b, out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
+	assert_int_equal(bgp_open_parse(&b, &o2, &err), 0);
+	assert_int_equal(o2.caps.ext_nh, BGP_MP_IPV4_UNICAST);
+	assert_int_equal(o2.caps.mp, o.caps.mp);
+}
+
+/* IPv4 in the NLRI field and IPv6 in MP_REACH_NLRI, each its next hop */
+static void
+test_mp6_mixed(void **state)
+{
+	/* clang-format off */
+	static const uint8_t body[] = {
+		0x00, 0x00, 0x00, 0x2d,
+		0x40, 0x01, 0x01, 0x00,
+		0x40, 0x02, 0x00,
+		0x40, 0x03, 0x04, 0xc6, 0x12, 0x00, 0x02,
+		0x80, 0x0e, 0x1c, 0x00, 0x02, 0x01, 0x10, NH6, 0x00,
+		    0x30, 0xfd, 0x00, 0x00, 0x00, 0x00, 0x02,
+		0x18, 0x0a, 0x00, 0x01,
+	};
+	/* clang-format on */
+
+	assert_int_equal(upd_body(body, sizeof(body), &ctx_mp), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 2);
+	assert_int_equal(upd.nmp_nlri, 1);
+	assert_pfx(&upd.nlri[0], "fd00:0:2::/48");
+	assert_pfx(&upd.nlri[1], "10.0.1.0/24");
+	assert_addr(&upd.mp_nexthop, "fd00:198:18::1");
+	assert_addr(&upd.attrs.nexthop, "198.18.0.2");
+}
+
+static void
+test_mp6_malformed(void **state)
+{
+	/* IPv6 with a 4-octet next hop: NLRI cannot be located => reset */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x0b, 0x00, 0x02, 0x01,
+			       0x04, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x08, 0xfd),
+			 -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	/* a 24-octet next hop */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x1f, 0x00, 0x02, 0x01,
+			       0x18, NH6, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x08,
+			       0xfd),
+			 -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	/* prefix length 129 (RFC 7606 §5.3) */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x17, 0x00, 0x02, 0x01,
+			       0x10, NH6, 0x00, 0x81, 0xfd),
+			 -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	/* a prefix cut short */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x18, 0x00, 0x02, 0x01,
+			       0x10, NH6, 0x00, 0x40, 0xfd, 0x00),
+			 -1);
+	/* .. also in MP_UNREACH_NLRI */
+	assert_int_equal(
+	    EXTRA(&ctx_mp, 0x80, 0x0f, 0x05, 0x00, 0x02, 0x01, 0x40, 0xfd), -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	assert_int_equal(
+	    EXTRA(&ctx_mp, 0x80, 0x0f, 0x05, 0x00, 0x02, 0x01, 0x81, 0xfd), -1);
+	/* a multicast next hop: located, unusable => treat-as-withdraw */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x18, 0x00, 0x02, 0x01,
+			       0x10, 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			       0, 0, 0, 0x01, 0x00, 0x10, 0xfd, 0x00),
+			 0);
+	assert_true(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 2);
+	assert_pfx(&upd.nlri[0], "fd00::/16");
+	/* :: alone, with 16 octets */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x18, 0x00, 0x02, 0x01,
+			       0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			       0, 0, 0x00, 0x10, 0xfd, 0x00),
+			 0);
+	assert_true(upd.treat_as_withdraw);
+	/* a good one, for contrast */
+	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x18, 0x00, 0x02, 0x01,
+			       0x10, NH6, 0x00, 0x10, 0xfd, 0x00),
+			 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 2);
+	assert_int_equal(upd.nmp_nlri, 1);
+}
+
 int
 main(void)
 {
@@ -1265,6 +1578,12 @@ main(void)
 	    cmocka_unit_test(test_upd_duplicate),
 	    cmocka_unit_test(test_upd_unknown),
 	    cmocka_unit_test(test_upd_mp),
+	    cmocka_unit_test(test_mp6_announce),
+	    cmocka_unit_test(test_mp6_nexthop32),
+	    cmocka_unit_test(test_mp6_withdraw_eor),
+	    cmocka_unit_test(test_ext_nexthop),
+	    cmocka_unit_test(test_mp6_mixed),
+	    cmocka_unit_test(test_mp6_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
