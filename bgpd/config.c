@@ -56,9 +56,13 @@ enum field {
 	F_K_PROTO, F_K_METRIC, F_K_PERSIST,
 	F_K_LEARN_BH, F_K_LEARN_UNR, F_K_TABLE, F_K_ONLINK, F_K_DEVICE,
 	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP,
-	F_GR_RESTART, F_GR_STALE, F_GR_EOR_WAIT, F_GR_ENABLED,
+	F_GR_RESTART, F_GR_STALE, F_GR_EOR_WAIT, F_GR_ENABLED, F_CLUSTER_ID,
+	/* per neighbor from here on: reset for each neighbor block */
 	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
 	F_N_RETRY, F_N_NAME, F_N_DESCR, F_N_FAMILIES, F_N_NH6,
+	F_N_PASSWORD, F_N_AO, F_N_TTLSEC, F_N_MULTIHOP, F_N_SOURCE,
+	F_N_NEXTHOP, F_N_LOCAL_AS, F_N_ALLOW_LAS, F_N_MAXPFX,
+	F_N_RR_CLIENT,
 	F_MAX
 };
 
@@ -75,6 +79,9 @@ struct parser {
 	struct wren_config	 *conf;
 	struct neighbor_conf	 *nb;		/* neighbor being parsed */
 	struct neighbor_conf	**nb_tail;
+	struct neighbor_conf	 *grp;		/* group "NAME" { } template */
+	int			  grp_seen[F_MAX];	/* its statements */
+	int			  grp_nbs;	/* its neighbors so far */
 	struct listen_conf	**ls_tail;
 	int			  proto_line[256];	/* learn protocol N */
 	int			  ntables;	/* learn table statements */
@@ -347,6 +354,13 @@ dispatch(struct parser *p, const struct keyword *tab)
 		skip_statement(p, 0);
 		return;
 	}
+	if (p->grp != NULL && p->nb == p->grp && p->grp_nbs > 0 &&
+	    k->field != F_NONE) {
+		perr(p, line, "%s: group settings must come before the "
+		    "group's neighbors", k->name);
+		skip_statement(p, 0);
+		return;
+	}
 	if (k->fn(p, line) == -1 || expect_eos(p, k->name) == -1)
 		skip_statement(p, 0);
 }
@@ -585,6 +599,23 @@ h_router_id(struct parser *p, int line)
 		return -1;
 	}
 	p->conf->router_id = ntohl(in.s_addr);
+	return 0;
+}
+
+/* RFC 4456 §7: the CLUSTER_ID, 4 octets written like an IPv4 address */
+static int
+h_cluster_id(struct parser *p, int line)
+{
+	struct in_addr in;
+
+	if (get_token(p, T_WORD, "cluster-id", "an IPv4 address") == -1)
+		return -1;
+	if (inet_pton(AF_INET, p->tok.text, &in) != 1 || in.s_addr == 0) {
+		perr(p, p->tok.line, "cluster-id: '%s' is not a non-zero "
+		    "IPv4 address", p->tok.text);
+		return -1;
+	}
+	p->conf->cluster_id = ntohl(in.s_addr);
 	return 0;
 }
 
@@ -1116,6 +1147,12 @@ h_passive(struct parser *p, int line)
 }
 
 static int
+h_rr_client(struct parser *p, int line)
+{
+	return get_onoff(p, "route-reflector-client", 1, &p->nb->rr_client);
+}
+
+static int
 h_port(struct parser *p, int line)
 {
 	return nb_u16(p, "port", 1, &p->nb->port);
@@ -1217,6 +1254,191 @@ h_next_hop_v6(struct parser *p, int line)
 	return 0;
 }
 
+static const char	*nb_addr_problem(const struct wr_addr *);
+static void		 nb_addr_normalize(struct wr_addr *);
+static int		 h_group_neighbor(struct parser *, int);
+
+/* A TCP key (RFC 2385 §4.5, RFC 5925 §3.1): 1..80 octets. */
+static int
+get_key(struct parser *p, const char *kw, char *dst)
+{
+	if (get_string(p, kw, dst, CONF_KEY_LEN) == -1)
+		return -1;
+	if (*dst == '\0') {
+		perr(p, p->tok.line, "%s: must not be empty", kw);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_password(struct parser *p, int line)
+{
+	return get_key(p, "password", p->nb->password);
+}
+
+static const struct {
+	const char	*name;
+	int		 alg;
+} ao_algs[] = {
+	{ "hmac-sha1",		CONF_AO_HMAC_SHA1 },
+	{ "hmac-sha256",	CONF_AO_HMAC_SHA256 },
+	{ "aes-128-cmac",	CONF_AO_AES_128_CMAC },
+};
+
+const char *
+config_ao_alg_name(int alg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ao_algs) / sizeof(ao_algs[0]); i++)
+		if (ao_algs[i].alg == alg)
+			return ao_algs[i].name;
+	return "none";
+}
+
+static int
+ao_alg(struct parser *p, int *alg)
+{
+	size_t i;
+
+	if (get_token(p, T_WORD, "tcp-ao algorithm", "an algorithm") == -1)
+		return -1;
+	for (i = 0; i < sizeof(ao_algs) / sizeof(ao_algs[0]); i++)
+		if (strcmp(ao_algs[i].name, p->tok.text) == 0) {
+			*alg = ao_algs[i].alg;
+			return 0;
+		}
+	perr(p, p->tok.line, "tcp-ao: unknown algorithm '%s' (hmac-sha1, "
+	    "hmac-sha256, aes-128-cmac)", p->tok.text);
+	return -1;
+}
+
+/* RFC 5925 §3.1: tcp-ao key-id N rnext-id M algorithm A password "S" */
+static int
+h_tcp_ao(struct parser *p, int line)
+{
+	struct ao_conf ao;
+	uint64_t v;
+	int errors = p->errors;
+
+	memset(&ao, 0, sizeof(ao));
+	if (!get_opt(p, "key-id") ||
+	    get_num(p, "tcp-ao key-id", 0, 255, NULL, &v) == -1)
+		goto syntax;
+	ao.send_id = (uint8_t)v;
+	if (!get_opt(p, "rnext-id") ||
+	    get_num(p, "tcp-ao rnext-id", 0, 255, NULL, &v) == -1)
+		goto syntax;
+	ao.recv_id = (uint8_t)v;
+	if (!get_opt(p, "algorithm") || ao_alg(p, &ao.alg) == -1)
+		goto syntax;
+	if (!get_opt(p, "password") || get_key(p, "tcp-ao password",
+	    ao.password) == -1)
+		goto syntax;
+	p->nb->ao = ao;
+	return 0;
+syntax:
+	if (p->errors == errors)
+		perr(p, line, "tcp-ao: expected key-id N rnext-id M algorithm "
+		    "ALG password \"SECRET\"");
+	return -1;
+}
+
+/* RFC 5082 §3: "ttl-security [hops N]": accept TTL >= 256 - N */
+static int
+h_ttl_security(struct parser *p, int line)
+{
+	uint64_t v = 1;
+
+	if (get_opt(p, "hops") &&
+	    get_num(p, "ttl-security hops", 1, 254, NULL, &v) == -1)
+		return -1;
+	p->nb->ttl_security = (uint8_t)v;
+	return 0;
+}
+
+static int
+h_multihop(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "multihop", 1, 255, NULL, &v) == -1)
+		return -1;
+	p->nb->multihop = (uint8_t)v;
+	return 0;
+}
+
+static int
+h_source_address(struct parser *p, int line)
+{
+	struct wr_addr *a = &p->nb->source;
+
+	if (get_addr(p, "source-address", a) == -1)
+		return -1;
+	nb_addr_normalize(a);
+	if (nb_addr_problem(a) != NULL) {
+		perr(p, p->tok.line, "source-address: %s is not a unicast "
+		    "address", p->tok.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_next_hop(struct parser *p, int line)
+{
+	if (get_opt(p, "self"))
+		p->nb->next_hop = CONF_NH_SELF;
+	else if (get_opt(p, "keep"))
+		p->nb->next_hop = CONF_NH_KEEP;
+	else {
+		perr(p, line, "next-hop: expected 'self' or 'keep'");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_nb_local_as(struct parser *p, int line)
+{
+	return get_as(p, "local-as", &p->nb->local_as);
+}
+
+static int
+h_allow_local_as(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "allow-local-as", 0, 255, NULL, &v) == -1)
+		return -1;
+	p->nb->allow_local_as = (uint8_t)v;
+	return 0;
+}
+
+/* max-prefix N [warning-only] [restart MINUTES] (RFC 4486 §4) */
+static int
+h_max_prefix(struct parser *p, int line)
+{
+	uint64_t v;
+
+	if (get_num(p, "max-prefix", 1, UINT32_MAX, NULL, &v) == -1)
+		return -1;
+	p->nb->max_prefix = (uint32_t)v;
+	p->nb->max_prefix_warn = get_opt(p, "warning-only");
+	if (get_opt(p, "restart")) {
+		if (get_num(p, "max-prefix restart", 1, 65535, NULL, &v) == -1)
+			return -1;
+		p->nb->max_prefix_restart = (uint16_t)v;
+	}
+	if (p->nb->max_prefix_warn && p->nb->max_prefix_restart != 0) {
+		perr(p, line, "max-prefix: warning-only never goes down, so "
+		    "restart does not apply");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct keyword neighbor_tab[] = {
 	{ "remote-as",		F_N_REMOTE_AS,	h_remote_as },
 	{ "passive",		F_N_PASSIVE,	h_passive },
@@ -1228,6 +1450,17 @@ static const struct keyword neighbor_tab[] = {
 	{ "description",	F_N_DESCR,	h_description },
 	{ "families",		F_N_FAMILIES,	h_families },
 	{ "next-hop-v6",	F_N_NH6,	h_next_hop_v6 },
+	{ "route-reflector-client", F_N_RR_CLIENT, h_rr_client },
+	{ "password",		F_N_PASSWORD,	h_password },
+	{ "tcp-ao",		F_N_AO,		h_tcp_ao },
+	{ "ttl-security",	F_N_TTLSEC,	h_ttl_security },
+	{ "multihop",		F_N_MULTIHOP,	h_multihop },
+	{ "source-address",	F_N_SOURCE,	h_source_address },
+	{ "next-hop",		F_N_NEXTHOP,	h_next_hop },
+	{ "local-as",		F_N_LOCAL_AS,	h_nb_local_as },
+	{ "allow-local-as",	F_N_ALLOW_LAS,	h_allow_local_as },
+	{ "max-prefix",		F_N_MAXPFX,	h_max_prefix },
+	{ "neighbor",		F_NONE,		h_group_neighbor },
 	{ NULL,			F_NONE,		NULL }
 };
 
@@ -1296,6 +1529,49 @@ nb_defaults(struct neighbor_conf *nb, int line)
 	nb->line = line;
 }
 
+/* RFC 4456 §2: clients are iBGP peers. */
+static void
+config_check_rr(struct parser *p)
+{
+	const struct neighbor_conf *nb;
+	char a[WR_ADDRSTRLEN];
+
+	for (nb = p->conf->neighbors; nb != NULL; nb = nb->next)
+		if (nb->rr_client && nb->remote_as != p->conf->local_as)
+			perr(p, nb->line, "neighbor %s: route-reflector-client "
+			    "needs an iBGP neighbor (remote-as %" PRIu32 ")",
+			    addr_ntop(&nb->addr, a, sizeof(a)),
+			    p->conf->local_as);
+}
+
+/* Where a setting of nb was made: its block, its group, or the neighbor. */
+static int
+nb_line(const struct parser *p, enum field f, const struct neighbor_conf *nb)
+{
+	if (p->seen[f] != 0)
+		return p->seen[f];
+	if (p->grp != NULL && p->grp_seen[f] != 0)
+		return p->grp_seen[f];
+	return nb->line;
+}
+
+static void
+nb_check_transport(struct parser *p, const struct neighbor_conf *nb,
+    const char *a)
+{
+	if (nb->source.af != 0 && nb->source.af != nb->addr.af)
+		perr(p, nb_line(p, F_N_SOURCE, nb), "source-address: not of "
+		    "the address family of neighbor %s", a);
+	/* RFC 5082 §3 fixes the TTL we send: no multihop with it */
+	if (nb->ttl_security != 0 && nb->multihop != 0)
+		perr(p, nb_line(p, F_N_MULTIHOP, nb), "neighbor %s: multihop "
+		    "and ttl-security exclude each other", a);
+	/* RFC 5925 §2.2: a connection is TCP-AO or MD5, never both */
+	if (nb->password[0] != '\0' && nb->ao.alg != 0)
+		perr(p, nb_line(p, F_N_AO, nb), "neighbor %s: password (TCP "
+		    "MD5) and tcp-ao exclude each other", a);
+}
+
 /* Checks that need the whole block, reported at the offending line. */
 static int
 nb_check(struct parser *p, struct neighbor_conf *nb)
@@ -1305,12 +1581,14 @@ nb_check(struct parser *p, struct neighbor_conf *nb)
 	int errors = p->errors;
 
 	addr_ntop(&nb->addr, a, sizeof(a));
-	if (p->seen[F_N_REMOTE_AS] == 0)
+	if (p->seen[F_N_REMOTE_AS] == 0 && (p->grp == NULL ||
+	    p->grp_seen[F_N_REMOTE_AS] == 0))
 		perr(p, nb->line, "neighbor %s: remote-as is required", a);
 	/* RFC 4271 §10: keepalive is a fraction of the hold time. */
 	if (nb->hold_time != 0 && nb->keepalive >= nb->hold_time)
-		perr(p, p->seen[F_N_KEEPALIVE], "keepalive: %u must be less "
-		    "than hold-time %u", nb->keepalive, nb->hold_time);
+		perr(p, nb_line(p, F_N_KEEPALIVE, nb), "keepalive: %u must be "
+		    "less than hold-time %u", nb->keepalive, nb->hold_time);
+	nb_check_transport(p, nb, a);
 	for (o = p->conf->neighbors; o != NULL; o = o->next) {
 		if (addr_cmp(&o->addr, &nb->addr) == 0)
 			perr(p, nb->line, "duplicate neighbor %s (first at "
@@ -1323,50 +1601,127 @@ nb_check(struct parser *p, struct neighbor_conf *nb)
 	return p->errors == errors ? 0 : -1;
 }
 
+static int	nb_open_block(struct parser *);
+static void	nb_seen_reset(struct parser *);
+
 static int
 h_neighbor(struct parser *p, int line)
 {
 	struct neighbor_conf *nb;
-	int bad;
+	int bad, block;
 
 	if ((nb = calloc(1, sizeof(*nb))) == NULL) {
 		perr(p, line, "out of memory");
 		return -1;
 	}
-	nb_defaults(nb, line);
+	/* In a group, the group's settings are the defaults. */
+	if (p->grp != NULL)
+		*nb = *p->grp;
+	else
+		nb_defaults(nb, line);
+	nb->line = line;
 	/* A bad address still gets its block checked, then dropped. */
 	bad = nb_parse_addr(p, &nb->addr) == -1;
 	if (bad && p->tok.type != T_WORD) {
 		free(nb);
 		return -1;
 	}
-	if (get_token(p, T_LBRACE, "neighbor", "'{'") == -1) {
+	if ((block = nb_open_block(p)) == -1) {
 		free(nb);
 		return -1;
 	}
+	nb_seen_reset(p);
+	p->nb = nb;
+	if ((block && parse_stmts(p, neighbor_tab, line, "neighbor") == -1) ||
+	    bad || nb_check(p, nb) == -1) {
+		free(nb);
+		nb = NULL;	/* the block itself was consumed */
+	}
+	p->nb = p->grp;
+	if (p->grp != NULL)
+		memcpy(&p->seen[F_N_REMOTE_AS], &p->grp_seen[F_N_REMOTE_AS],
+		    (F_MAX - F_N_REMOTE_AS) * sizeof(p->seen[0]));
+	if (nb != NULL) {
+		*p->nb_tail = nb;
+		p->nb_tail = &nb->next;
+	}
+	return 0;
+}
+
+/* "neighbor ADDR" without a block only in a group: it takes the group's. */
+static int
+nb_open_block(struct parser *p)
+{
+	struct token *t;
+
+	if (p->grp == NULL)
+		return get_token(p, T_LBRACE, "neighbor", "'{'") == -1 ? -1 : 1;
+	t = lex(p);
+	if (t->type == T_LBRACE)
+		return 1;
+	unlex(p);
+	return 0;
+}
+
+static void
+nb_seen_reset(struct parser *p)
+{
 	memset(&p->seen[F_N_REMOTE_AS], 0,
 	    (F_MAX - F_N_REMOTE_AS) * sizeof(p->seen[0]));
-	p->nb = nb;
-	if (parse_stmts(p, neighbor_tab, line, "neighbor") == -1 || bad ||
-	    nb_check(p, nb) == -1) {
-		p->nb = NULL;
-		free(nb);
-		return 0;	/* the block itself was consumed */
+}
+
+/* A neighbor statement inside a block: allowed in a group only. */
+static int
+h_group_neighbor(struct parser *p, int line)
+{
+	if (p->grp == NULL || p->nb != p->grp) {
+		perr(p, line, "unknown keyword 'neighbor'");
+		return -1;
 	}
-	p->nb = NULL;
-	*p->nb_tail = nb;
-	p->nb_tail = &nb->next;
+	if (p->grp_nbs++ == 0)
+		memcpy(p->grp_seen, p->seen, sizeof(p->grp_seen));
+	return h_neighbor(p, line);
+}
+
+/*
+ * group "NAME" { SETTINGS  neighbor ADDR [{ ... }] ... }: the settings,
+ * which come first, are every member's defaults; a member may override
+ * them.  The group itself leaves no trace in the config (config_print
+ * shows each neighbor's effective settings).
+ */
+static int
+h_group(struct parser *p, int line)
+{
+	struct neighbor_conf grp;
+	char name[CONF_NAME_LEN];
+
+	if (get_string(p, "group", name, sizeof(name)) == -1 ||
+	    check_chars(p, line, "group", name, "_-", "A-Z a-z 0-9 _ -") == -1)
+		return -1;
+	if (get_token(p, T_LBRACE, "group", "'{'") == -1)
+		return -1;
+	memset(&grp, 0, sizeof(grp));
+	nb_defaults(&grp, line);
+	nb_seen_reset(p);
+	memset(p->grp_seen, 0, sizeof(p->grp_seen));
+	p->grp = p->nb = &grp;
+	p->grp_nbs = 0;
+	parse_stmts(p, neighbor_tab, line, "group");
+	p->grp = p->nb = NULL;
+	nb_seen_reset(p);
 	return 0;
 }
 
 static const struct keyword top_tab[] = {
 	{ "router-id",		F_ROUTER_ID,		h_router_id },
+	{ "cluster-id",		F_CLUSTER_ID,		h_cluster_id },
 	{ "local-as",		F_LOCAL_AS,		h_local_as },
 	{ "listen",		F_NONE,			h_listen },
 	{ "control-socket",	F_CONTROL_SOCKET,	h_control_socket },
 	{ "kernel",		F_KERNEL,		h_kernel },
 	{ "graceful-restart",	F_GR,			h_gr },
 	{ "neighbor",		F_NONE,			h_neighbor },
+	{ "group",		F_NONE,			h_group },
 	{ NULL,			F_NONE,			NULL }
 };
 
@@ -1408,6 +1763,7 @@ config_check(struct parser *p)
 		perr(p, 1, "router-id is required");
 	if (p->seen[F_LOCAL_AS] == 0)
 		perr(p, 1, "local-as is required");
+	config_check_rr(p);
 	/* Wren's own routes are the ones it installs, never local ones. */
 	if (CONF_LEARN_PROTO(k, k->install_proto))
 		perr(p, p->proto_line[k->install_proto], "learn protocol: %u "
@@ -1525,9 +1881,21 @@ config_find_neighbor(const struct wren_config *c, const struct wr_addr *a)
 	return NULL;
 }
 
+/* TCP keys, TTLs and the source address are fixed at connect time. */
+static int
+config_transport_differs(const struct neighbor_conf *a,
+    const struct neighbor_conf *b)
+{
+	return strcmp(a->password, b->password) != 0 ||
+	    memcmp(&a->ao, &b->ao, sizeof(a->ao)) != 0 ||
+	    a->ttl_security != b->ttl_security || a->multihop != b->multihop ||
+	    addr_cmp(&a->source, &b->source) != 0;
+}
+
 /*
  * Only what the OPEN exchange or the transport depends on forces a new
- * session; a new name, description or connect-retry applies in place.
+ * session; next-hop (a re-export), allow-local-as and max-prefix apply in
+ * place too. a new name, description or connect-retry applies in place.
  */
 int
 config_neighbor_differs(const struct neighbor_conf *a,
@@ -1537,7 +1905,9 @@ config_neighbor_differs(const struct neighbor_conf *a,
 	    a->remote_as != b->remote_as || a->port != b->port ||
 	    a->passive != b->passive || a->hold_time != b->hold_time ||
 	    a->keepalive != b->keepalive || a->families != b->families ||
-	    addr_cmp(&a->next_hop_v6, &b->next_hop_v6) != 0;
+	    a->rr_client != b->rr_client ||
+	    addr_cmp(&a->next_hop_v6, &b->next_hop_v6) != 0 ||
+	    config_transport_differs(a, b) || a->local_as != b->local_as;
 }
 
 /* ---- canonical output ---------------------------------------------------- */
@@ -1564,6 +1934,11 @@ print_top(const struct wren_config *c, FILE *f)
 	in.s_addr = htonl(c->router_id);
 	fprintf(f, "router-id %s\n", inet_ntop(AF_INET, &in, a, sizeof(a)));
 	fprintf(f, "local-as %" PRIu32 "\n", c->local_as);
+	if (c->cluster_id != 0) {
+		in.s_addr = htonl(c->cluster_id);
+		fprintf(f, "cluster-id %s\n",
+		    inet_ntop(AF_INET, &in, a, sizeof(a)));
+	}
 	for (l = c->listen; l != NULL; l = l->next)
 		fprintf(f, "listen on %s port %u\n", addr_is_set(&l->addr) ?
 		    addr_ntop(&l->addr, a, sizeof(a)) : "*", l->port);
@@ -1619,6 +1994,52 @@ print_gr(const struct gr_conf *gr, FILE *f)
 	    gr->enabled ? "on" : "off");
 }
 
+/* Secrets are printed: this output is the config, for wrend -nv. */
+static void
+print_neighbor_transport(const struct neighbor_conf *nb, FILE *f)
+{
+	char a[WR_ADDRSTRLEN];
+
+	if (nb->password[0] != '\0') {
+		fputs("\tpassword ", f);
+		print_string(f, nb->password);
+		fputc('\n', f);
+	}
+	if (nb->ao.alg != 0) {
+		fprintf(f, "\ttcp-ao key-id %u rnext-id %u algorithm %s "
+		    "password ", nb->ao.send_id, nb->ao.recv_id,
+		    config_ao_alg_name(nb->ao.alg));
+		print_string(f, nb->ao.password);
+		fputc('\n', f);
+	}
+	if (nb->ttl_security != 0)
+		fprintf(f, "\tttl-security hops %u\n", nb->ttl_security);
+	if (nb->multihop != 0)
+		fprintf(f, "\tmultihop %u\n", nb->multihop);
+	if (nb->source.af != 0)
+		fprintf(f, "\tsource-address %s\n",
+		    addr_ntop(&nb->source, a, sizeof(a)));
+}
+
+static void
+print_neighbor_policy(const struct neighbor_conf *nb, FILE *f)
+{
+	if (nb->next_hop != CONF_NH_DEFAULT)
+		fprintf(f, "\tnext-hop %s\n", nb->next_hop == CONF_NH_SELF ?
+		    "self" : "keep");
+	if (nb->local_as != 0)
+		fprintf(f, "\tlocal-as %" PRIu32 "\n", nb->local_as);
+	if (nb->allow_local_as != 0)
+		fprintf(f, "\tallow-local-as %u\n", nb->allow_local_as);
+	if (nb->max_prefix == 0)
+		return;
+	fprintf(f, "\tmax-prefix %" PRIu32 "%s", nb->max_prefix,
+	    nb->max_prefix_warn ? " warning-only" : "");
+	if (nb->max_prefix_restart != 0)
+		fprintf(f, " restart %u", nb->max_prefix_restart);
+	fputc('\n', f);
+}
+
 static void
 print_neighbor(const struct neighbor_conf *nb, FILE *f)
 {
@@ -1628,6 +2049,8 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 	fprintf(f, "\tremote-as %" PRIu32 "\n", nb->remote_as);
 	if (nb->passive)
 		fputs("\tpassive\n", f);
+	if (nb->rr_client)
+		fputs("\troute-reflector-client\n", f);
 	fprintf(f, "\tport %u\n\thold-time %u\n", nb->port, nb->hold_time);
 	if (nb->keepalive != 0)	/* 0: a third of the hold time */
 		fprintf(f, "\tkeepalive %u\n", nb->keepalive);
@@ -1638,6 +2061,8 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 	if (nb->next_hop_v6.af != 0)
 		fprintf(f, "\tnext-hop-v6 %s\n",
 		    addr_ntop(&nb->next_hop_v6, a, sizeof(a)));
+	print_neighbor_transport(nb, f);
+	print_neighbor_policy(nb, f);
 	if (nb->name[0] != '\0') {
 		fputs("\tname ", f);
 		print_string(f, nb->name);

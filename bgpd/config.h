@@ -60,6 +60,29 @@ struct gr_conf {
 	uint16_t	eor_wait;	/* default 10: End-of-RIB wait */
 };
 
+#define CONF_KEY_LEN		80	/* TCP_MD5SIG_MAXKEYLEN, TCP_AO_MAXKEYLEN */
+
+/* neighbor_conf.next_hop: RFC 4271 §5.1.3 rewriting */
+#define CONF_NH_DEFAULT	0	/* eBGP self; iBGP keep (self for local) */
+#define CONF_NH_SELF	1
+#define CONF_NH_KEEP	2
+
+/* TCP-AO (RFC 5925) with one master key tuple; algorithms RFC 5926 */
+#define CONF_AO_HMAC_SHA1	1
+#define CONF_AO_HMAC_SHA256	2
+#define CONF_AO_AES_128_CMAC	3
+
+struct ao_conf {
+	int		alg;		/* CONF_AO_*, 0: TCP-AO off */
+	uint8_t		send_id;	/* key-id: our KeyID */
+	uint8_t		recv_id;	/* rnext-id: the neighbor's KeyID */
+	char		password[CONF_KEY_LEN];
+};
+
+/* The AS we present to a neighbor (its own local-as, or the global one). */
+#define CONF_LOCAL_AS(c, nb)	((nb)->local_as != 0 ? (nb)->local_as : \
+				    (c)->local_as)
+
 /* neighbor_conf.families: the same bits as BGP_MP_* in bgpd/msg.h */
 #define CONF_FAM_IPV4	0x01
 #define CONF_FAM_IPV6	0x02
@@ -78,6 +101,21 @@ struct neighbor_conf {
 	uint32_t		 families;
 	/* our IPv6 next hop for IPv6 routes over IPv4 sessions; af 0: none */
 	struct wr_addr		 next_hop_v6;
+	/* transport (RFC 2385, RFC 5925, RFC 5082) */
+	char			 password[CONF_KEY_LEN];	/* "": no MD5 */
+	struct ao_conf		 ao;
+	uint8_t			 ttl_security;	/* hops, 0: off (GTSM) */
+	uint8_t			 multihop;	/* eBGP TTL, 0: default */
+	struct wr_addr		 source;	/* af 0: any */
+	/* what we present and accept */
+	uint32_t		 local_as;	/* 0: the global local-as */
+	uint8_t			 allow_local_as;	/* our AS N times */
+	int			 next_hop;	/* CONF_NH_* */
+	/* RFC 4486 §4: maximum number of prefixes, 0: none */
+	uint32_t		 max_prefix;
+	int			 max_prefix_warn;	/* warning-only */
+	uint16_t		 max_prefix_restart;	/* minutes, 0: reload */
+	int			 rr_client;	/* RFC 4456: a reflector client */
 	int			 line;		/* where it was defined */
 	struct neighbor_conf	*next;
 };
@@ -85,6 +123,7 @@ struct neighbor_conf {
 struct wren_config {
 	char			 file[CONF_PATH_LEN * 2];
 	uint32_t		 router_id;	/* host order; 0 = unset */
+	uint32_t		 cluster_id;	/* RFC 4456; 0 = router_id */
 	uint32_t		 local_as;
 	struct listen_conf	*listen;	/* NULL: all addresses, 179 */
 	char			 control_socket[CONF_PATH_LEN];	/* "" = unset */
@@ -108,5 +147,7 @@ int			 config_neighbor_differs(const struct neighbor_conf *,
 			    const struct neighbor_conf *);
 /* The effective config, defaults included, in a form that parses back. */
 void			 config_print(const struct wren_config *, FILE *);
+/* "hmac-sha1", ... for CONF_AO_* */
+const char		*config_ao_alg_name(int alg);
 
 #endif

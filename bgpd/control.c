@@ -203,6 +203,79 @@ neighbor_gr_json(struct json *j, const struct peer *p)
 	json_obj_close(j);
 }
 
+/* Keys are shown as set or not, never themselves. */
+static void
+neighbor_transport_json(struct json *j, const struct peer *p)
+{
+	const struct neighbor_conf *nc = &p->conf;
+	char buf[WR_ADDRSTRLEN];
+
+	json_uint(j, "local_as", CONF_LOCAL_AS(p->d->conf, nc));
+	json_str(j, "password", nc->password[0] != '\0' ? "set" : "unset");
+	if (nc->ao.alg != 0) {
+		json_obj_open(j, "tcp_ao");
+		json_uint(j, "key_id", nc->ao.send_id);
+		json_uint(j, "rnext_id", nc->ao.recv_id);
+		json_str(j, "algorithm", config_ao_alg_name(nc->ao.alg));
+		json_str(j, "password", "set");
+		json_obj_close(j);
+	} else
+		json_null(j, "tcp_ao");
+	json_uint(j, "ttl_security", nc->ttl_security);
+	json_uint(j, "multihop", nc->multihop);
+	if (nc->source.af != 0)
+		json_str(j, "source_address", addr_ntop(&nc->source, buf,
+		    sizeof(buf)));
+	else
+		json_null(j, "source_address");
+	json_str(j, "next_hop", nc->next_hop == CONF_NH_SELF ? "self" :
+	    nc->next_hop == CONF_NH_KEEP ? "keep" : "default");
+	json_uint(j, "allow_local_as", nc->allow_local_as);
+	json_uint(j, "connect_retry", nc->connect_retry);
+}
+
+/* max-prefix: the limit and, while down for it, until when (0: reload). */
+static void
+neighbor_max_prefix_json(struct json *j, const struct peer *p)
+{
+	const struct neighbor_conf *nc = &p->conf;
+
+	if (nc->max_prefix == 0) {
+		json_null(j, "max_prefix");
+		return;
+	}
+	json_obj_open(j, "max_prefix");
+	json_uint(j, "limit", nc->max_prefix);
+	json_bool(j, "warning_only", nc->max_prefix_warn);
+	json_uint(j, "restart", nc->max_prefix_restart);
+	json_bool(j, "down", p->maxpfx_down);
+	json_int(j, "down_until", p->maxpfx_until);
+	json_obj_close(j);
+}
+
+/* RFC 7606 §6: the actions taken on this neighbor's UPDATEs */
+static void
+neighbor_rfc7606_json(struct json *j, const struct peer *p)
+{
+	json_obj_open(j, "rfc7606");
+	json_uint(j, "treat_as_withdraw", p->stats.treat_as_withdraw);
+	json_uint(j, "attribute_discard", p->stats.attribute_discard);
+	json_uint(j, "session_reset", p->stats.session_reset);
+	json_obj_close(j);
+}
+
+/* What both sides announced (RFC 8654, RFC 2918, RFC 7313). */
+static void
+neighbor_caps_json(struct json *j, const struct peer *p)
+{
+	const struct bgp_caps *rc = &p->ropen.caps;
+	int up = p->state >= ST_OPENCONFIRM;
+
+	json_bool(j, "extended_messages", up && rc->ext_msg);
+	json_bool(j, "route_refresh", up && rc->route_refresh);
+	json_bool(j, "enhanced_route_refresh", up && rc->enhanced_rr);
+}
+
 static void
 neighbor_json(struct json *j, const struct peer *p)
 {
@@ -226,8 +299,12 @@ neighbor_json(struct json *j, const struct peer *p)
 	json_uint(j, "updates_received", p->stats.updates_in);
 	json_uint(j, "updates_sent", p->stats.updates_out);
 	json_uint(j, "treat_as_withdraw", p->stats.treat_as_withdraw);
+	neighbor_rfc7606_json(j, p);
+	neighbor_caps_json(j, p);
 	json_uint(j, "flaps", p->stats.flaps);
 	json_bool(j, "passive", p->conf.passive);
+	neighbor_transport_json(j, p);
+	neighbor_max_prefix_json(j, p);
 	if (p->last_error[0] != '\0')
 		json_str(j, "last_error", p->last_error);
 	else
@@ -246,6 +323,27 @@ neighbor_row(FILE *out, const struct peer *p, time_t now)
 	    p->conf.remote_as, peer_state_name(p->state), since,
 	    p->src.npaths + p->rejected.count, p->src.npaths, peer_prefixes_sent(p),
 	    p->last_error);
+}
+
+/* show neighbors ADDR: the row, then the details */
+static void
+neighbor_detail(FILE *out, const struct peer *p)
+{
+	const struct bgp_caps *rc = &p->ropen.caps;
+	int up = p->state >= ST_OPENCONFIRM;
+
+	fprintf(out, "  Updates received %llu, sent %llu; flaps %u\n",
+	    (unsigned long long)p->stats.updates_in,
+	    (unsigned long long)p->stats.updates_out, p->stats.flaps);
+	fprintf(out, "  RFC 7606: treat-as-withdraw %llu, attribute-discard "
+	    "%llu, session-reset %llu\n",
+	    (unsigned long long)p->stats.treat_as_withdraw,
+	    (unsigned long long)p->stats.attribute_discard,
+	    (unsigned long long)p->stats.session_reset);
+	fprintf(out, "  Extended messages %s, route refresh %s, enhanced "
+	    "route refresh %s\n", up && rc->ext_msg ? "yes" : "no",
+	    up && rc->route_refresh ? "yes" : "no",
+	    up && rc->enhanced_rr ? "yes" : "no");
 }
 
 static int
@@ -279,6 +377,8 @@ cmd_show_neighbors(struct wrend *d, struct ctl_args *a)
 			neighbor_json(&j, p);
 		else
 			neighbor_row(a->out, p, now);
+		if (!a->json && a->argc == 3)
+			neighbor_detail(a->out, p);
 	}
 	if (a->json) {
 		json_arr_close(&j);
@@ -326,6 +426,29 @@ aspath_json(struct json *j, const struct rib_attrs *at)
 	json_arr_close(j);
 }
 
+/* RFC 4456 §8: "originator_id" and "cluster_list", when present. */
+static void
+rr_json(struct json *j, const struct rib_attrs *at)
+{
+	char id[16];
+	size_t i;
+	const uint8_t *c = at->cluster_list;
+
+	if (at->flags & RIB_A_ORIGINATOR) {
+		fmt_id(at->originator_id, id, sizeof(id));
+		json_str(j, "originator_id", id);
+	}
+	if (at->cluster_list_len == 0)
+		return;
+	json_arr_open(j, "cluster_list");
+	for (i = 0; i + 4 <= at->cluster_list_len; i += 4) {
+		fmt_id((uint32_t)c[i] << 24 | (uint32_t)c[i + 1] << 16 |
+		    (uint32_t)c[i + 2] << 8 | c[i + 3], id, sizeof(id));
+		json_str(j, NULL, id);
+	}
+	json_arr_close(j);
+}
+
 static void
 route_json(struct json *j, const struct rib_entry *e, const struct rib_path *rp)
 {
@@ -353,6 +476,7 @@ route_json(struct json *j, const struct rib_entry *e, const struct rib_path *rp)
 		json_uint(j, "med", at->med);
 	json_str(j, "origin", at->origin == ORIGIN_IGP ? "igp" :
 	    at->origin == ORIGIN_EGP ? "egp" : "incomplete");
+	rr_json(j, at);
 	json_int(j, "since", rp->since);
 	json_obj_close(j);
 }
@@ -607,6 +731,93 @@ cmd_reload(struct wrend *d, struct ctl_args *a)
 	return r;
 }
 
+/* ---- neighbor ADDR refresh|down|up|restart ----------------------------- */
+
+static int
+nb_refresh(struct peer *p, struct ctl_args *a)
+{
+	if (peer_request_refresh(p) == -1) {
+		snprintf(a->err, a->errlen, "%s: not Established, or no route "
+		    "refresh capability", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Cease/Administrative Shutdown (RFC 4486 §4); stays down until "up". */
+static int
+nb_down(struct peer *p, struct ctl_args *a)
+{
+	peer_stop(p, ERR_CEASE_ADMIN_DOWN, 1);
+	return 0;
+}
+
+static int
+nb_up(struct peer *p, struct ctl_args *a)
+{
+	if (!p->admin_down) {
+		snprintf(a->err, a->errlen, "%s: not administratively down",
+		    p->name);
+		return -1;
+	}
+	peer_start(p);
+	return 0;
+}
+
+static int
+nb_restart(struct peer *p, struct ctl_args *a)
+{
+	if (p->admin_down) {
+		snprintf(a->err, a->errlen, "%s: administratively down (use "
+		    "up)", p->name);
+		return -1;
+	}
+	peer_restart(p);
+	return 0;
+}
+
+static const struct {
+	const char	*verb;
+	int		(*fn)(struct peer *, struct ctl_args *);
+} nb_verbs[] = {
+	{ "refresh", nb_refresh },
+	{ "down", nb_down },
+	{ "up", nb_up },
+	{ "restart", nb_restart },
+};
+
+static int
+cmd_neighbor(struct wrend *d, struct ctl_args *a)
+{
+	struct wr_addr addr;
+	struct peer *p;
+	size_t i;
+
+	for (i = 0; a->argc == 3 && i < sizeof(nb_verbs) / sizeof(nb_verbs[0]);
+	    i++)
+		if (strcmp(a->argv[2], nb_verbs[i].verb) == 0)
+			break;
+	if (a->argc != 3 || i == sizeof(nb_verbs) / sizeof(nb_verbs[0]) ||
+	    addr_parse(a->argv[1], &addr) == -1) {
+		snprintf(a->err, a->errlen, "usage: neighbor ADDRESS "
+		    "refresh|down|up|restart");
+		return CONTROL_USAGE;
+	}
+	if ((p = peer_find(d, &addr)) == NULL) {
+		snprintf(a->err, a->errlen, "no such neighbor: %s", a->argv[1]);
+		return -1;
+	}
+	if (nb_verbs[i].fn(p, a) == -1)
+		return -1;
+	if (a->json)
+		fprintf(a->out, "{\"neighbor\":\"%s\",\"%s\":\"ok\"}\n",
+		    a->argv[1], nb_verbs[i].verb);
+	else
+		fprintf(a->out, "neighbor %s: %s\n", a->argv[1],
+		    nb_verbs[i].verb);
+	return 0;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 struct ctl_cmd {
@@ -621,6 +832,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "show", "routes", 2, cmd_show_routes },
 	{ "show", "kernel", 2, cmd_show_kernel },
 	{ "reload", NULL, 1, cmd_reload },
+	{ "neighbor", "*", 2, cmd_neighbor },	/* "*": any second word */
 };
 
 static int
@@ -657,14 +869,16 @@ control_exec(struct wrend *d, int json, const char *line, FILE *out,
 
 		if (strcmp(a.argv[0], c->w1) != 0 || a.argc < c->minargs)
 			continue;
-		if (c->w2 != NULL && strcmp(a.argv[1], c->w2) != 0)
+		if (c->w2 != NULL && strcmp(c->w2, "*") != 0 &&
+		    strcmp(a.argv[1], c->w2) != 0)
 			continue;
 		if (c->w2 == NULL && a.argc > 1)
 			break;
 		return c->fn(d, &a);
 	}
 	snprintf(err, errlen, "unknown command: %s (try: show status, show "
-	    "neighbors [ADDR], show routes [PREFIX], show kernel, reload)",
+	    "neighbors [ADDR], show routes [PREFIX], show kernel, reload, "
+	    "neighbor ADDR refresh|down|up|restart)",
 	    line);
 	return CONTROL_USAGE;
 }

@@ -86,6 +86,22 @@ int
 bgp_hdr_parse(const uint8_t *hdr, uint8_t *type, uint16_t *len,
 	      struct bgp_err *err)
 {
+	return bgp_hdr_parse_max(hdr, BGP_MAX_LEN, type, len, err);
+}
+
+/* RFC 8654 §4: OPEN and KEEPALIVE never exceed 4096 octets */
+static size_t
+hdr_max_len(uint8_t type, size_t max_len)
+{
+	if (type == BGP_OPEN || type == BGP_KEEPALIVE || max_len < BGP_MAX_LEN)
+		return bgp_len_table[type].max;
+	return max_len > BGP_MAX_LEN_EXT ? BGP_MAX_LEN_EXT : max_len;
+}
+
+int
+bgp_hdr_parse_max(const uint8_t *hdr, size_t max_len, uint8_t *type,
+		  uint16_t *len, struct bgp_err *err)
+{
 	struct ibuf b;
 	uint8_t marker[sizeof(bgp_marker)], t;
 	uint16_t l;
@@ -101,13 +117,15 @@ bgp_hdr_parse(const uint8_t *hdr, uint8_t *type, uint16_t *len,
 		bgp_err_set(err, ERR_HEADER, ERR_HDR_SYNC, NULL, 0);
 		return -1;
 	}
-	if (l < BGP_MIN_LEN || l > BGP_MAX_LEN)
+	if (l < BGP_MIN_LEN || l > hdr_max_len(BGP_UPDATE, max_len))
 		return bgp_err_len(err, l);
 	if (t >= nitems(bgp_len_table) || bgp_len_table[t].min == 0) {
 		bgp_err_set(err, ERR_HEADER, ERR_HDR_TYPE, &t, 1);
 		return -1;
 	}
-	if (l < bgp_len_table[t].min || l > bgp_len_table[t].max)
+	/* ROUTE-REFRESH keeps its fixed length: Wren sends no ORFs */
+	if (l < bgp_len_table[t].min || l > hdr_max_len(t, max_len) ||
+	    (t == BGP_ROUTE_REFRESH && l > bgp_len_table[t].max))
 		return bgp_err_len(err, l);
 	*type = t;
 	*len = l;
@@ -130,12 +148,18 @@ bgp_msg_begin(struct wbuf *w, uint8_t type)
 int
 bgp_msg_end(struct wbuf *w, long off)
 {
+	return bgp_msg_end_max(w, off, BGP_MAX_LEN);
+}
+
+int
+bgp_msg_end_max(struct wbuf *w, long off, size_t max_len)
+{
 	size_t len;
 
 	if (off < 0)
 		return -1;
 	len = w->len - (size_t)off;
-	if (w->err || len > BGP_MAX_LEN ||
+	if (w->err || len > max_len || len > BGP_MAX_LEN_EXT ||
 	    wbuf_set_u16(w, (size_t)off + sizeof(bgp_marker), (uint16_t)len) ==
 		-1) {
 		w->len = (size_t)off;
@@ -179,6 +203,13 @@ static int
 capa_err_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 {
 	c->enhanced_rr = 1; /* RFC 7313 §3: no value */
+	return 0;
+}
+
+static int
+capa_ext_msg_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
+{
+	c->ext_msg = 1; /* RFC 8654 §3: no value */
 	return 0;
 }
 
@@ -243,6 +274,7 @@ static const struct bgp_capa_desc bgp_capa_table[] = {
     {CAPA_MP, "multiprotocol", capa_mp_parse},
     {CAPA_ROUTE_REFRESH, "route refresh", capa_rr_parse},
     {CAPA_EXT_NEXTHOP, "extended next hop", capa_ext_nh_parse},
+    {CAPA_EXT_MSG, "extended message", capa_ext_msg_parse},
     {CAPA_GRACEFUL_RESTART, "graceful restart", capa_gr_parse},
     {CAPA_AS4, "4-octet AS", capa_as4_parse},
     {CAPA_ENHANCED_RR, "enhanced route refresh", capa_err_parse},
@@ -423,6 +455,8 @@ bgp_caps_put(struct wbuf *w, const struct bgp_caps *c)
 		wbuf_put_u16(w, SAFI_UNICAST);
 		wbuf_put_u16(w, AFI_IPV6);
 	}
+	if (c->ext_msg)
+		capa_put(w, CAPA_EXT_MSG, 0);
 	if (c->route_refresh)
 		capa_put(w, CAPA_ROUTE_REFRESH, 0);
 	if (c->enhanced_rr)
@@ -457,8 +491,8 @@ bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	wbuf_put_u32(w, o->bgp_id);
 	if ((optlen = wbuf_reserve(w, 1)) == -1)
 		return bgp_msg_end(w, hdr);
-	if (c->mp || c->ext_nh || c->route_refresh || c->enhanced_rr ||
-	    c->as4 || c->gr) {
+	if (c->mp || c->ext_nh || c->ext_msg || c->route_refresh ||
+	    c->enhanced_rr || c->as4 || c->gr) {
 		wbuf_put_u8(w, OPT_PARAM_CAPA);
 		if ((capalen = wbuf_reserve(w, 1)) == -1)
 			return bgp_msg_end(w, hdr);

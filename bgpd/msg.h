@@ -19,6 +19,7 @@
 #define BGP_HDR_LEN		19
 #define BGP_MIN_LEN		19
 #define BGP_MAX_LEN		4096
+#define BGP_MAX_LEN_EXT		65535	/* RFC 8654 §3 */
 #define AS_TRANS		23456	/* RFC 6793 */
 
 /* message types */
@@ -81,6 +82,8 @@
 #define ATTR_ATOMIC_AGGREGATE	6
 #define ATTR_AGGREGATOR		7
 #define ATTR_COMMUNITIES	8
+#define ATTR_ORIGINATOR_ID	9	/* RFC 4456 */
+#define ATTR_CLUSTER_LIST	10	/* RFC 4456 */
 #define ATTR_MP_REACH_NLRI	14
 #define ATTR_MP_UNREACH_NLRI	15
 #define ATTR_AS4_PATH		17
@@ -94,6 +97,7 @@
 #define CAPA_MP			1	/* RFC 4760 */
 #define CAPA_ROUTE_REFRESH	2	/* RFC 2918 */
 #define CAPA_EXT_NEXTHOP	5	/* RFC 8950 */
+#define CAPA_EXT_MSG		6	/* RFC 8654 */
 #define CAPA_GRACEFUL_RESTART	64	/* RFC 4724 */
 #define CAPA_AS4		65	/* RFC 6793 */
 #define CAPA_ENHANCED_RR	70	/* RFC 7313 */
@@ -112,6 +116,7 @@ struct bgp_caps {
 	uint32_t	as4_value;
 	int		route_refresh;
 	int		enhanced_rr;
+	int		ext_msg;	/* RFC 8654 extended messages */
 	int		gr;		/* graceful restart capability present */
 	uint16_t	gr_time;	/* restart time, seconds */
 	uint8_t		gr_flags;	/* R (0x8) and N (0x4) bits */
@@ -147,25 +152,44 @@ struct bgp_notify {
 	size_t		datalen;
 };
 
-/* Maximum prefixes one message can carry (a /0 is one octet of NLRI). */
+/*
+ * Maximum prefixes one message of at most BGP_MAX_LEN octets can carry (a
+ * /0 is one octet of NLRI).  A struct bgp_update made for extended
+ * messages (RFC 8654) holds up to bgp_update_max_prefixes(BGP_MAX_LEN_EXT).
+ */
 #define BGP_MAX_PREFIXES	BGP_MAX_LEN
 
+/* RFC 7606 actions, as reported in bgp_update.events[] */
+#define BGP_ACT_DISCARD		1	/* "attribute discard" */
+#define BGP_ACT_WITHDRAW	2	/* "treat-as-withdraw" */
+#define BGP_ACT_RESET		3	/* "session reset" */
+#define BGP_UPD_EVENTS		8	/* kept per message; more are counted */
+
+/* One RFC 7606 action taken while parsing, for the log. */
+struct bgp_upd_event {
+	uint8_t		attr;		/* type code; 0: not one attribute */
+	uint8_t		act;		/* BGP_ACT_* */
+	const char	*sec;		/* "RFC 7606 §7.3" style */
+};
+
 /*
- * A parsed UPDATE.  The arrays belong to the caller (they are large: keep
- * one per session, not on the stack).  attrs is a template whose pointers
+ * A parsed UPDATE, made by bgp_update_new() for a message size (large:
+ * about 200 kB for 4096 octets, 3.3 MB for 65535: not on the stack, and
+ * for extended messages only once RFC 8654 is negotiated).  attrs is a template whose pointers
  * refer into the message; intern it before the message buffer goes away.
  *
  * Both arrays hold prefixes of every family the context allows (RFC 4760):
  * withdrawn[] those of the Withdrawn Routes field and of MP_UNREACH_NLRI,
  * nlri[] first the nmp_nlri prefixes of MP_REACH_NLRI (whose next hop is
  * mp_nexthop) and then those of the NLRI field (next hop attrs.nexthop, or
- * mp_nexthop if there was no NEXT_HOP attribute).  One message holds fewer
- * than BGP_MAX_PREFIXES prefixes in all, so neither array can overflow.
+ * mp_nexthop if there was no NEXT_HOP attribute).  A message of max_len
+ * octets holds fewer than max_prefixes prefixes in all, so neither array
+ * can overflow; a longer body is refused as a Bad Message Length.
  */
 struct bgp_update {
-	struct wr_prefix	withdrawn[BGP_MAX_PREFIXES];
+	struct wr_prefix	*withdrawn;	/* [max_prefixes] */
 	size_t			nwithdrawn;
-	struct wr_prefix	nlri[BGP_MAX_PREFIXES];
+	struct wr_prefix	*nlri;		/* [max_prefixes] */
 	size_t			nnlri;
 	size_t			nmp_nlri;	/* nlri[0..nmp_nlri) from MP */
 	/*
@@ -182,9 +206,27 @@ struct bgp_update {
 	 */
 	int			treat_as_withdraw;
 	int			end_of_rib;	/* BGP_MP_* (RFC 4724 §2) */
-	/* scratch for the 2-to-4-octet AS_PATH rewrite (RFC 6793) */
-	uint8_t			aspath_buf[BGP_MAX_LEN * 2];
+	/* RFC 7606 §6: what was done, for the log and the counters */
+	struct bgp_upd_event	events[BGP_UPD_EVENTS];
+	size_t			nevents;	/* may exceed BGP_UPD_EVENTS */
+	size_t			ndiscard;	/* attributes discarded */
+	/*
+	 * Scratch for the 2-to-4-octet AS_PATH rewrite (RFC 6793) and the
+	 * unknown attributes passed on: twice the message size.
+	 */
+	uint8_t			*aspath_buf;
+	size_t			aspath_buf_len;
+	size_t			max_prefixes;	/* room in withdrawn[], nlri[] */
+	size_t			max_len;	/* the message size it is for */
 };
+
+/*
+ * A bgp_update able to hold any UPDATE of up to max_len octets
+ * (BGP_MAX_LEN, or BGP_MAX_LEN_EXT with RFC 8654), in one allocation;
+ * NULL when out of memory.  Free it with free().
+ */
+struct bgp_update	*bgp_update_new(size_t max_len);
+size_t			 bgp_update_max_prefixes(size_t max_len);
 
 /* Parse context: what was negotiated with this neighbor. */
 struct bgp_parse_ctx {
@@ -196,6 +238,12 @@ struct bgp_parse_ctx {
 	 */
 	uint32_t	mp;
 	uint32_t	ext_nh;		/* RFC 8950: BGP_MP_* both announced */
+	/*
+	 * RFC 8654: the largest UPDATE (and ROUTE-REFRESH) to receive and to
+	 * send, BGP_MAX_LEN_EXT if both sides announced extended messages;
+	 * 0 means BGP_MAX_LEN.
+	 */
+	size_t		max_len;
 	/*
 	 * Encoding: our link-local address, sent after a global IPv6 next
 	 * hop as a 32-octet next hop (RFC 2545 §3); af 0 for 16 octets.
@@ -209,6 +257,12 @@ struct bgp_parse_ctx {
  */
 int	bgp_hdr_parse(const uint8_t *hdr, uint8_t *type, uint16_t *len,
 	    struct bgp_err *);
+/*
+ * The same with the negotiated maximum (RFC 8654 §4): up to max_len octets
+ * for all types but OPEN and KEEPALIVE, which stay within BGP_MAX_LEN.
+ */
+int	bgp_hdr_parse_max(const uint8_t *hdr, size_t max_len, uint8_t *type,
+	    uint16_t *len, struct bgp_err *);
 
 /* The message bodies: b covers the body only (after the header). */
 int	bgp_open_parse(struct ibuf *b, struct bgp_open *, struct bgp_err *);
@@ -227,7 +281,7 @@ int	bgp_notify_encode(struct wbuf *, uint8_t code, uint8_t subcode,
 	    const void *data, size_t datalen);
 /*
  * UPDATE packing: put as many prefixes as fit into one message of at most
- * BGP_MAX_LEN bytes and return how many were packed (0 if n == 0, or if
+ * BGP_MAX_LEN bytes (announcements: ctx->max_len, RFC 8654) and return how many were packed (0 if n == 0, or if
  * the prefixes cannot be sent with these attributes).  One message takes a
  * run of prefixes of one family (that of p[0]).  IPv4 prefixes with an
  * IPv4 next hop go in the classic fields; IPv6 prefixes in MP_REACH_NLRI
@@ -236,6 +290,9 @@ int	bgp_notify_encode(struct wbuf *, uint8_t code, uint8_t subcode,
  */
 size_t	bgp_update_encode_withdraw(struct wbuf *, const struct wr_prefix *,
 	    size_t n);
+/* The same in messages of up to max_len octets (RFC 8654). */
+size_t	bgp_update_encode_withdraw_max(struct wbuf *, size_t max_len,
+	    const struct wr_prefix *, size_t n);
 size_t	bgp_update_encode_announce(struct wbuf *, const struct rib_attrs *,
 	    const struct bgp_parse_ctx *, const struct wr_prefix *, size_t n);
 /* An End-of-RIB marker for IPv4 unicast (RFC 4724 §2): an empty UPDATE. */
@@ -265,6 +322,12 @@ int	bgp_rrefresh_encode(struct wbuf *, const struct bgp_rrefresh *);
  */
 long	bgp_msg_begin(struct wbuf *, uint8_t type);
 int	bgp_msg_end(struct wbuf *, long off);
+/* The same with a limit other than BGP_MAX_LEN (RFC 8654). */
+int	bgp_msg_end_max(struct wbuf *, long off, size_t max_len);
+/* An attribute's name ("MULTI_EXIT_DISC"), or NULL if Wren has none. */
+const char	*bgp_attr_name(uint8_t type);
+/* "treat-as-withdraw" and so on, for BGP_ACT_* */
+const char	*bgp_act_name(uint8_t act);
 /* Fill err; data beyond sizeof(err->data) is cut off. */
 void	bgp_err_set(struct bgp_err *, uint8_t code, uint8_t subcode,
 	    const void *data, size_t datalen);

@@ -50,8 +50,17 @@ struct conn {
 	struct wr_addr		 local;		/* our address on it */
 };
 
+/* A key a listener holds for a neighbor; password is "x" for MD5. */
+struct listener_key {
+	struct wr_addr		 addr;
+	char			 password[2];
+	struct ao_conf		 ao;		/* alg 0: none */
+};
+
 struct listener {
 	struct listener		*next;
+	struct listener_key	*keys;
+	size_t			 nkeys;
 	struct wrend		*d;
 	struct evconnlistener	*l;
 	struct wr_addr		 addr;		/* af 0: all addresses */
@@ -97,6 +106,13 @@ timer_set(struct event *ev, unsigned secs)
 	struct timeval tv = { (time_t)secs, 0 };
 
 	evtimer_add(ev, &tv);
+}
+
+/* The AS we present to p: its local-as, or the global one. */
+static uint32_t
+peer_local_as(const struct peer *p)
+{
+	return CONF_LOCAL_AS(p->d->conf, &p->conf);
 }
 
 /* ---- connections ----------------------------------------------------- */
@@ -250,7 +266,9 @@ conn_send_open(struct conn *c)
 
 	memset(&o, 0, sizeof(o));
 	o.version = BGP_VERSION;
-	o.my_as = conf->local_as > 0xffff ? AS_TRANS : (uint16_t)conf->local_as;
+	/* the AS this neighbor sees (RFC 6793 §4.1: AS_TRANS if 4 octets) */
+	o.my_as = peer_local_as(p) > 0xffff ? AS_TRANS :
+	    (uint16_t)peer_local_as(p);
 	o.holdtime = p->conf.hold_time;
 	o.bgp_id = conf->router_id;
 	/* RFC 4760 §8, RFC 8950 §3: the families of the config */
@@ -258,8 +276,10 @@ conn_send_open(struct conn *c)
 	    BGP_MP_IPV6_UNICAST);
 	o.caps.ext_nh = o.caps.mp & BGP_MP_IPV4_UNICAST;
 	o.caps.as4 = 1;
-	o.caps.as4_value = conf->local_as;
+	o.caps.as4_value = peer_local_as(p);
 	o.caps.route_refresh = 1;
+	o.caps.enhanced_rr = 1;		/* RFC 7313 */
+	o.caps.ext_msg = 1;		/* RFC 8654 */
 	gr_open_caps(p->d, &o.caps);
 	wbuf_init(&w, mem, sizeof(mem));
 	bgp_open_encode(&w, &o);
@@ -467,6 +487,7 @@ session_down(struct peer *p, const char *why, int graceful)
 	pfxset_clear(&p->rejected);
 	p->eor_sent = p->eor_rcvd = 0;
 	p->refresh_pending = 0;
+	p->borr_pending = p->eorr_pending = 0;
 	peer_set_state(p, ST_IDLE);
 	if (!p->d->stopping)
 		peer_schedule_connect(p, p->idle_hold);
@@ -529,6 +550,11 @@ peer_nexthops(struct peer *p, struct wr_addr *v4, struct wr_addr *v6)
 		if (p->ctx.ext_nh & BGP_MP_IPV4_UNICAST)
 			*v4 = *local;
 	}
+	/* source-address: the address the neighbor knows us by */
+	if (p->conf.source.af == AF_INET)
+		*v4 = p->conf.source;
+	else if (p->conf.source.af == AF_INET6)
+		*v6 = p->conf.source;
 	if (v6->af == 0)
 		*v6 = p->conf.next_hop_v6;
 	if (v6->af == 0 && (p->ctx.mp & BGP_MP_IPV6_UNICAST))
@@ -547,6 +573,7 @@ peer_established(struct peer *p)
 	struct wr_addr nh4, nh6;
 
 	peer_set_state(p, ST_ESTABLISHED);
+	p->maxpfx_warned = 0;
 	p->idle_hold = p->conf.connect_retry;
 	p->last_error[0] = '\0';
 	p->src.bgp_id = p->ropen.bgp_id;
@@ -611,7 +638,7 @@ collision_winner(struct peer *p, uint32_t remote_id)
 		return in;
 	if (local_id != remote_id)
 		return local_id < remote_id ? in : out;
-	return p->d->conf->local_as > p->conf.remote_as ? out : in;
+	return peer_local_as(p) > p->conf.remote_as ? out : in;
 }
 
 static void
@@ -653,7 +680,7 @@ open_check(struct peer *p, const struct bgp_open *o, struct bgp_err *err)
 		return -1;
 	}
 	/* RFC 6286 §2.1: within an AS the identifiers must differ. */
-	if (ras == p->d->conf->local_as && o->bgp_id == p->d->conf->router_id) {
+	if (ras == peer_local_as(p) && o->bgp_id == p->d->conf->router_id) {
 		err->code = ERR_OPEN;
 		err->subcode = ERR_OPEN_BGPID;
 		return -1;
@@ -684,6 +711,35 @@ peer_negotiate_families(struct peer *p, const struct bgp_caps *rc)
 	    p->ctx.ext_nh ? ", extended next hop" : "");
 }
 
+/*
+ * RFC 8654 §3: both sides announced extended messages (we always do).  Only
+ * then is the daemon's large parse scratch made.
+ */
+static void
+peer_negotiate_ext_msg(struct peer *p, const struct bgp_caps *rc)
+{
+	struct wrend *d = p->d;
+
+	p->ctx.max_len = BGP_MAX_LEN;
+	if (!rc->ext_msg)
+		return;
+	if (d->upd_ext == NULL &&
+	    (d->upd_ext = bgp_update_new(BGP_MAX_LEN_EXT)) == NULL) {
+		log_warnx("neighbor %s: no memory for extended messages",
+		    p->name);
+		return;
+	}
+	p->ctx.max_len = BGP_MAX_LEN_EXT;
+	log_debug("neighbor %s: extended messages", p->name);
+}
+
+/* The parse scratch for this session's largest UPDATE. */
+static struct bgp_update *
+peer_upd(struct peer *p)
+{
+	return p->ctx.max_len > BGP_MAX_LEN ? p->d->upd_ext : p->upd;
+}
+
 static void
 open_negotiate(struct peer *p, const struct bgp_open *o)
 {
@@ -700,6 +756,7 @@ open_negotiate(struct peer *p, const struct bgp_open *o)
 	p->ctx.as4 = o->caps.as4;
 	p->ctx.ebgp = p->src.ebgp;
 	peer_negotiate_families(p, &o->caps);
+	peer_negotiate_ext_msg(p, &o->caps);
 }
 
 static void
@@ -797,6 +854,34 @@ peer_sync_start(struct wrend *d)
 	peer_check_initial_sync(d);
 }
 
+/* RFC 4456 §8: our own route back, or one that passed our cluster. */
+static int
+rr_loop(const struct wren_config *c, const struct rib_attrs *a)
+{
+	uint32_t cid = c->cluster_id != 0 ? c->cluster_id : c->router_id;
+
+	if ((a->flags & RIB_A_ORIGINATOR) && a->originator_id == c->router_id)
+		return 1;
+	return cluster_list_contains(a->cluster_list, a->cluster_list_len,
+	    cid);
+}
+
+/*
+ * RFC 4271 §9.1.2: our AS in the path is a loop, the one we present to p
+ * and the global one alike; allow-local-as N lets it appear N times.
+ */
+static int
+update_as_loop(const struct peer *p, const struct rib_attrs *a)
+{
+	uint32_t mine = p->d->conf->local_as, shown = peer_local_as(p);
+	unsigned n;
+
+	n = aspath_count(a->aspath, a->aspath_len, mine);
+	if (shown != mine)
+		n += aspath_count(a->aspath, a->aspath_len, shown);
+	return n > p->conf.allow_local_as;
+}
+
 /*
  * Why an otherwise valid announcement is not accepted, or NULL.
  * RFC 4271 §9.1.2: our own AS in the path is a loop; §5.1.3: a next hop
@@ -805,8 +890,10 @@ peer_sync_start(struct wrend *d)
 static const char *
 update_reject_reason(struct peer *p, const struct rib_attrs *a)
 {
-	if (aspath_contains(a->aspath, a->aspath_len, p->d->conf->local_as))
+	if (update_as_loop(p, a))
 		return "AS path loop";
+	if (rr_loop(p->d->conf, a))
+		return "route reflection loop";
 	if (addr_cmp(&a->nexthop, &p->conn->local) == 0 ||
 	    (p->conf.next_hop_v6.af != 0 &&
 	    addr_cmp(&a->nexthop, &p->conf.next_hop_v6) == 0))
@@ -814,10 +901,6 @@ update_reject_reason(struct peer *p, const struct rib_attrs *a)
 	/* RFC 2545 §3: a link-local next hop needs the interface (TODO) */
 	if (a->nexthop.af == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->nexthop.v6))
 		return "link-local next hop";
-	/* RFC 7606 §7.2 (RFC 4271 §6.3): eBGP path must start with its AS. */
-	if (p->src.ebgp &&
-	    aspath_first_as(a->aspath, a->aspath_len) != p->conf.remote_as)
-		return "first AS is not the neighbor's";
 	return NULL;
 }
 
@@ -907,11 +990,133 @@ update_eor(struct peer *p, uint32_t mask)
 	}
 }
 
+/* RFC 7606 §6: one line for each action, with attribute and section. */
+static void
+update_log_event(struct peer *p, const struct bgp_upd_event *e)
+{
+	const char *name = bgp_attr_name(e->attr);
+	char what[40];
+
+	if (e->attr == 0)
+		snprintf(what, sizeof(what), "attribute list");
+	else if (name != NULL)
+		snprintf(what, sizeof(what), "attribute %s", name);
+	else
+		snprintf(what, sizeof(what), "attribute type %u", e->attr);
+	log_warnx("neighbor %s: UPDATE %s: %s (%s)", p->name, what,
+	    bgp_act_name(e->act), e->sec);
+}
+
+/* Log and count (per neighbor, per action) what the parser did. */
+static void
+update_account(struct peer *p, const struct bgp_update *u, int reset)
+{
+	size_t i;
+
+	for (i = 0; i < u->nevents && i < BGP_UPD_EVENTS; i++)
+		update_log_event(p, &u->events[i]);
+	if (u->nevents > BGP_UPD_EVENTS)
+		log_warnx("neighbor %s: UPDATE: %zu more RFC 7606 actions",
+		    p->name, u->nevents - BGP_UPD_EVENTS);
+	p->stats.attribute_discard += u->ndiscard;
+	if (reset)
+		p->stats.session_reset++;
+	else if (u->treat_as_withdraw)
+		p->stats.treat_as_withdraw++;
+}
+
+/*
+ * RFC 7606 §7.2: the RFC 4271 §6.3 check that the path from an external
+ * neighbor starts with its AS fails => treat-as-withdraw.
+ */
+static void
+update_check_first_as(struct peer *p, struct bgp_update *u)
+{
+	struct bgp_upd_event *e;
+
+	if (!p->src.ebgp || u->treat_as_withdraw || u->nnlri == 0 ||
+	    aspath_first_as(u->attrs.aspath, u->attrs.aspath_len) ==
+	    p->conf.remote_as)
+		return;
+	u->treat_as_withdraw = 1;
+	if (u->nevents < BGP_UPD_EVENTS) {
+		e = &u->events[u->nevents];
+		e->attr = ATTR_AS_PATH;
+		e->act = BGP_ACT_WITHDRAW;
+		e->sec = "RFC 7606 §7.2, first AS not the neighbor's";
+	}
+	u->nevents++;
+}
+
+/* The notification of RFC 4486 §4, in a Hard Reset where RFC 8538 says. */
+static void
+max_prefix_notify(struct peer *p, uint8_t af)
+{
+	uint32_t max = p->conf.max_prefix;
+	uint8_t data[2 + 7] = { ERR_CEASE, ERR_CEASE_MAX_PREFIX, 0,
+	    af == AF_INET6 ? 2 : 1, 1, max >> 24, max >> 16, max >> 8, max };
+
+	/* RFC 4486 §4: AFI, SAFI and the prefix upper bound */
+	if (gr_negotiated(p) && (p->ropen.caps.gr_flags & GR_F_NOTIFY))
+		conn_send_notify(p->conn, ERR_CEASE, ERR_CEASE_HARD_RESET,
+		    data, sizeof(data));
+	else
+		conn_send_notify(p->conn, ERR_CEASE, ERR_CEASE_MAX_PREFIX,
+		    data + 2, sizeof(data) - 2);
+	snprintf(p->last_error, sizeof(p->last_error), "sent: Cease/Maximum "
+	    "Number of Prefixes Reached (max-prefix %u)", max);
+}
+
+/*
+ * max-prefix: more accepted prefixes than allowed.  warning-only: one log
+ * line per session.  Otherwise the session ends and the neighbor stays
+ * down for restart minutes, or until a reload.  Returns -1 if it ended.
+ */
+static int
+update_max_prefix(struct peer *p, uint8_t af)
+{
+	unsigned restart = p->conf.max_prefix_restart;
+
+	if (p->conf.max_prefix == 0 || p->src.npaths <= p->conf.max_prefix)
+		return 0;
+	if (p->conf.max_prefix_warn) {
+		if (!p->maxpfx_warned)
+			log_warnx("neighbor %s: %zu prefixes, more than "
+			    "max-prefix %u", p->name, p->src.npaths,
+			    p->conf.max_prefix);
+		p->maxpfx_warned = 1;
+		return 0;
+	}
+	log_warnx("neighbor %s: %zu prefixes, more than max-prefix %u: down "
+	    "%s", p->name, p->src.npaths, p->conf.max_prefix, restart != 0 ?
+	    "for the restart interval" : "until a reload");
+	max_prefix_notify(p, af);
+	p->admin_down = 1;
+	session_down(p, NULL, 0);
+	evtimer_del(p->t_connect);
+	p->maxpfx_until = restart != 0 ? time(NULL) + restart * 60 : 0;
+	p->maxpfx_down = 1;
+	if (restart != 0)
+		timer_set(p->t_maxpfx, restart * 60);
+	return -1;
+}
+
+static void
+maxpfx_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+
+	log_info("neighbor %s: max-prefix restart interval over", p->name);
+	p->maxpfx_down = 0;
+	p->maxpfx_until = 0;
+	peer_start(p);
+}
+
 static void
 recv_update(struct conn *c, struct ibuf *b)
 {
 	struct peer *p = c->p;
-	struct bgp_update *u = p->upd;
+	struct bgp_update *u = peer_upd(p);
 	struct bgp_err err;
 
 	if (p->state != ST_ESTABLISHED) {
@@ -921,9 +1126,12 @@ recv_update(struct conn *c, struct ibuf *b)
 		return;
 	}
 	if (bgp_update_parse(b, &p->ctx, u, &err) == -1) {
+		update_account(p, u, 1);
 		conn_error(c, &err);
 		return;
 	}
+	update_check_first_as(p, u);
+	update_account(p, u, 0);
 	p->stats.updates_in++;
 	p->stats.withdraws_in += u->nwithdrawn;
 	update_withdraw_all(p, u->withdrawn, u->nwithdrawn);
@@ -933,13 +1141,13 @@ recv_update(struct conn *c, struct ibuf *b)
 		return;
 	if (u->treat_as_withdraw) {
 		/* RFC 7606 §2: the session stays, the routes go. */
-		p->stats.treat_as_withdraw++;
-		log_warnx("neighbor %s: malformed attributes, %zu prefixes "
-		    "treated as withdrawn (RFC 7606)", p->name, u->nnlri);
+		log_warnx("neighbor %s: %zu prefixes treated as withdrawn "
+		    "(RFC 7606)", p->name, u->nnlri);
 		update_withdraw_all(p, u->nlri, u->nnlri);
 		return;
 	}
 	update_announce(p, u);
+	update_max_prefix(p, u->nlri[u->nnlri - 1].addr.af);
 }
 
 static void
@@ -983,12 +1191,50 @@ recv_keepalive(struct conn *c, struct ibuf *b)
 		peer_established(p);
 }
 
+/*
+ * RFC 2918 §4: re-advertise the Adj-RIB-Out.  Requests that arrive while one
+ * is pending are one request: no amplification.  RFC 7313 §4: with
+ * enhanced route refresh, BoRR first and EoRR after the last route.
+ */
+static void
+refresh_request(struct peer *p, uint32_t fam)
+{
+	if (p->ropen.caps.enhanced_rr)
+		p->borr_pending |= fam;
+	if (p->refresh_pending)
+		return;
+	log_info("neighbor %s: route refresh requested", p->name);
+	p->refresh_pending = 1;
+	event_active(p->t_drain, EV_TIMEOUT, 0);
+}
+
+/*
+ * RFC 7313 §4: at BoRR the neighbor's routes of the family become stale;
+ * at EoRR those still stale (not re-advertised) are gone.
+ */
+static void
+refresh_stale(struct peer *p, uint32_t fam, int borr)
+{
+	size_t (*fn)(struct rib *, struct rib_source *, int) =
+	    borr ? rib_source_mark_stale : rib_source_sweep_stale;
+	size_t n = 0;
+
+	if (fam & BGP_MP_IPV4_UNICAST)
+		n += fn(p->d->rib, &p->src, AF_INET);
+	if (fam & BGP_MP_IPV6_UNICAST)
+		n += fn(p->d->rib, &p->src, AF_INET6);
+	log_info("neighbor %s: %s: %zu routes %s (RFC 7313 §4)", p->name,
+	    borr ? "BoRR" : "EoRR", n, borr ? "marked stale" :
+	    "stale, removed");
+}
+
 static void
 recv_refresh(struct conn *c, struct ibuf *b)
 {
 	struct peer *p = c->p;
 	struct bgp_rrefresh rr;
 	struct bgp_err err;
+	uint32_t fam;
 
 	if (bgp_rrefresh_parse(b, &rr, &err) == -1) {
 		conn_error(c, &err);
@@ -1003,20 +1249,18 @@ recv_refresh(struct conn *c, struct ibuf *b)
 	}
 	/*
 	 * RFC 7313 §5: unknown subtypes, and families we do not carry, are
-	 * ignored; only a plain request makes us re-send.
+	 * ignored; BoRR and EoRR too unless enhanced route refresh was
+	 * negotiated.
 	 */
-	if (rr.subtype != RREFRESH_NORMAL ||
-	    !(bgp_afi_safi_mp(rr.afi, rr.safi) & p->ctx.mp))
+	fam = bgp_afi_safi_mp(rr.afi, rr.safi) & p->ctx.mp;
+	if (fam == 0)
 		return;
-	/*
-	 * RFC 2918 §4: re-advertise the Adj-RIB-Out.  Requests that arrive
-	 * while one is pending are one request: no amplification.
-	 */
-	if (p->refresh_pending)
-		return;
-	log_info("neighbor %s: route refresh requested", p->name);
-	p->refresh_pending = 1;
-	event_active(p->t_drain, EV_TIMEOUT, 0);
+	if (rr.subtype == RREFRESH_NORMAL)
+		refresh_request(p, fam);
+	else if (rr.subtype == RREFRESH_BORR && p->ropen.caps.enhanced_rr)
+		refresh_stale(p, fam, 1);
+	else if (rr.subtype == RREFRESH_EORR && p->ropen.caps.enhanced_rr)
+		refresh_stale(p, fam, 0);
 }
 
 typedef void (*recv_fn)(struct conn *, struct ibuf *);
@@ -1047,7 +1291,10 @@ conn_read_one(struct conn *c)
 
 	if (evbuffer_copyout(in, hdr, sizeof(hdr)) < (ssize_t)sizeof(hdr))
 		return 0;
-	if (bgp_hdr_parse(hdr, &type, &len, &err) == -1) {
+	/* RFC 8654 §4: the larger size only once both OPENs said so */
+	if (bgp_hdr_parse_max(hdr, c == p->conn && p->state >=
+	    ST_OPENCONFIRM ? p->ctx.max_len : BGP_MAX_LEN, &type, &len,
+	    &err) == -1) {
 		conn_error(c, &err);
 		return -1;
 	}
@@ -1162,13 +1409,14 @@ drain_run(const struct peer *p, const struct wr_prefix *v, size_t n,
 
 /*
  * Send v as UPDATEs: announcements with attributes a, or withdrawals when a
- * is NULL.  Each message takes as many prefixes as fit in BGP_MAX_LEN.
+ * is NULL.  Each message takes as many prefixes as fit in BGP_MAX_LEN, or
+ * in 65535 octets with extended messages (RFC 8654).
  */
 static void
 drain_send(struct peer *p, const struct rib_attrs *a,
     const struct wr_prefix *v, size_t n)
 {
-	uint8_t mem[BGP_MAX_LEN];
+	uint8_t mem[BGP_MAX_LEN_EXT];
 	struct wbuf w;
 	size_t done, skip, run;
 
@@ -1179,17 +1427,25 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 		if (run == 0)
 			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		done = a == NULL ? bgp_update_encode_withdraw(&w, v, run) :
+		done = a == NULL ? bgp_update_encode_withdraw_max(&w,
+		    p->ctx.max_len, v, run) :
 		    bgp_update_encode_announce(&w, a, &p->ctx, v, run);
-		if (done == 0) {
+		if (done == 0 && a != NULL) {
 			/*
-			 * No next hop usable for the family (RFC 8950
-			 * not negotiated), or attributes too large: skip.
+			 * No next hop usable for the family (RFC 8950 not
+			 * negotiated), or attributes too large for this
+			 * neighbor (RFC 8654 §4): withdraw, so that no older
+			 * route of ours stays there.
 			 */
-			log_warnx("neighbor %s: cannot encode %zu prefixes",
-			    p->name, run);
+			log_warnx("neighbor %s: cannot encode %zu prefixes, "
+			    "withdrawn", p->name, run);
+			wbuf_init(&w, mem, sizeof(mem));
+			done = bgp_update_encode_withdraw_max(&w,
+			    p->ctx.max_len, v, run);
+		}
+		if (done == 0)
 			done = run;
-		} else {
+		else {
 			conn_send(p->conn, &w, BGP_UPDATE);
 			p->stats.updates_out++;
 		}
@@ -1235,6 +1491,37 @@ peer_send_eor(struct peer *p)
 	}
 }
 
+/* A ROUTE-REFRESH message of subtype for each family in fam. */
+static void
+peer_send_rrefresh(struct peer *p, uint32_t fam, uint8_t subtype)
+{
+	static const uint32_t fams[] = { BGP_MP_IPV4_UNICAST,
+	    BGP_MP_IPV6_UNICAST };
+	struct bgp_rrefresh rr = { .subtype = subtype, .safi = SAFI_UNICAST };
+	uint8_t mem[BGP_HDR_LEN + 4];
+	struct wbuf w;
+	size_t i;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		if (!(fam & fams[i]))
+			continue;
+		rr.afi = fams[i] == BGP_MP_IPV4_UNICAST ? AFI_IPV4 : AFI_IPV6;
+		wbuf_init(&w, mem, sizeof(mem));
+		bgp_rrefresh_encode(&w, &rr);
+		conn_send(p->conn, &w, BGP_ROUTE_REFRESH);
+	}
+}
+
+int
+peer_request_refresh(struct peer *p)
+{
+	if (p->state != ST_ESTABLISHED || !p->ropen.caps.route_refresh)
+		return -1;
+	log_info("neighbor %s: asking for a route refresh", p->name);
+	peer_send_rrefresh(p, p->ctx.mp, RREFRESH_NORMAL);
+	return 0;
+}
+
 static void
 peer_drain(struct peer *p)
 {
@@ -1245,6 +1532,9 @@ peer_drain(struct peer *p)
 		return;
 	if (p->refresh_pending) {
 		p->refresh_pending = 0;
+		peer_send_rrefresh(p, p->borr_pending, RREFRESH_BORR);
+		p->eorr_pending |= p->borr_pending;
+		p->borr_pending = 0;
 		rib_out_refresh(p->out);
 	}
 	out = bufferevent_get_output(p->conn->bev);
@@ -1259,6 +1549,11 @@ peer_drain(struct peer *p)
 	    (!p->d->gr_restarting || p->d->initial_sync_done)) {
 		peer_send_eor(p);
 		p->eor_sent = 1;
+	}
+	/* RFC 7313 §4: everything the refresh queued has been sent */
+	if (rib_out_pending(p->out) == 0 && p->eorr_pending != 0) {
+		peer_send_rrefresh(p, p->eorr_pending, RREFRESH_EORR);
+		p->eorr_pending = 0;
 	}
 }
 
@@ -1283,6 +1578,197 @@ peer_prefixes_sent(const struct peer *p)
 	return rib_out_sent_count(p->out);
 }
 
+/* ---- transport: TCP MD5, TCP-AO, TTL and GTSM ------------------------- */
+
+#ifndef TCP_AO_ADD_KEY
+#define TCP_AO_ADD_KEY		38
+#define TCP_AO_DEL_KEY		39
+#endif
+#define WR_AO_MACLEN		12	/* RFC 5926 §3.2: 96 bits */
+
+/*
+ * TCP-AO (RFC 5925) came with Linux 6.7; C library headers may predate it.
+ * These copy struct tcp_ao_add and struct tcp_ao_del of the kernel UAPI
+ * <linux/tcp.h> (struct __kernel_sockaddr_storage is sockaddr_storage).
+ */
+struct wr_tcp_ao_add {
+	struct sockaddr_storage	addr;
+	char			alg_name[64];
+	int32_t			ifindex;
+	uint32_t		set_current:1, set_rnext:1, reserved:30;
+	uint16_t		reserved2;
+	uint8_t			prefix;
+	uint8_t			sndid;
+	uint8_t			rcvid;
+	uint8_t			maclen;
+	uint8_t			keyflags;
+	uint8_t			keylen;
+	uint8_t			key[CONF_KEY_LEN];
+} __attribute__((aligned(8)));
+
+struct wr_tcp_ao_del {
+	struct sockaddr_storage	addr;
+	int32_t			ifindex;
+	uint32_t		set_current:1, set_rnext:1, del_async:1,
+				reserved:29;
+	uint16_t		reserved2;
+	uint8_t			prefix;
+	uint8_t			sndid;
+	uint8_t			rcvid;
+	uint8_t			current_key;
+	uint8_t			rnext;
+	uint8_t			keyflags;
+} __attribute__((aligned(8)));
+
+/* The peer as a key address on a socket of family af (v4-mapped on v6). */
+static int
+key_sockaddr(const struct wr_addr *peer, int af, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	socklen_t len;
+
+	memset(ss, 0, sizeof(*ss));
+	if (af == AF_INET6 && peer->af == AF_INET) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6->sin6_addr.s6_addr[12], &peer->v4, 4);
+		return 0;
+	}
+	return addr_to_sockaddr(peer, 0, ss, &len);
+}
+
+/* RFC 2385: key "" removes the peer's key. */
+static int
+tcp_md5_set(int fd, int af, const struct wr_addr *peer, const char *key)
+{
+	struct tcp_md5sig md5;
+	size_t len = strlen(key);
+
+	memset(&md5, 0, sizeof(md5));
+	if (key_sockaddr(peer, af, &md5.tcpm_addr) == -1)
+		return -1;
+	md5.tcpm_keylen = (uint16_t)len;
+	memcpy(md5.tcpm_key, key, len);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
+}
+
+static const char *
+tcp_ao_alg(int alg)
+{
+	switch (alg) {
+	case CONF_AO_HMAC_SHA1:
+		return "hmac(sha1)";
+	case CONF_AO_HMAC_SHA256:
+		return "hmac(sha256)";
+	default:
+		return "cmac(aes128)";	/* RFC 5926 §3.1.1.2 */
+	}
+}
+
+/* RFC 5925 §3.1: one MKT; current only where there is a connection. */
+static int
+tcp_ao_add(int fd, int af, const struct wr_addr *peer,
+    const struct ao_conf *ao, int current)
+{
+	struct wr_tcp_ao_add k;
+	size_t len = strlen(ao->password);
+
+	memset(&k, 0, sizeof(k));
+	if (key_sockaddr(peer, af, &k.addr) == -1)
+		return -1;
+	snprintf(k.alg_name, sizeof(k.alg_name), "%s", tcp_ao_alg(ao->alg));
+	k.set_current = k.set_rnext = current ? 1 : 0;
+	k.prefix = peer->af == AF_INET ? 32 : 128;
+	k.sndid = ao->send_id;
+	k.rcvid = ao->recv_id;
+	k.maclen = WR_AO_MACLEN;
+	k.keylen = (uint8_t)len;
+	memcpy(k.key, ao->password, len);
+	return setsockopt(fd, IPPROTO_TCP, TCP_AO_ADD_KEY, &k, sizeof(k));
+}
+
+static int
+tcp_ao_del(int fd, int af, const struct wr_addr *peer,
+    const struct ao_conf *ao)
+{
+	struct wr_tcp_ao_del k;
+
+	memset(&k, 0, sizeof(k));
+	if (key_sockaddr(peer, af, &k.addr) == -1)
+		return -1;
+	k.prefix = peer->af == AF_INET ? 32 : 128;
+	k.sndid = ao->send_id;
+	k.rcvid = ao->recv_id;
+	return setsockopt(fd, IPPROTO_TCP, TCP_AO_DEL_KEY, &k, sizeof(k));
+}
+
+/*
+ * The TTL we send and the least we accept (0: any).  RFC 5082 §3 (GTSM):
+ * send 255, accept 256 - hops or more.  eBGP is single hop (TTL 1) unless
+ * multihop; iBGP keeps the system default unless multihop.
+ */
+static void
+peer_ttl(const struct peer *p, int *ttl, int *minttl)
+{
+	*minttl = 0;
+	if (p->conf.ttl_security != 0) {
+		*ttl = 255;
+		*minttl = 256 - p->conf.ttl_security;
+	} else if (p->conf.multihop != 0)
+		*ttl = p->conf.multihop;
+	else
+		*ttl = p->src.ebgp ? 1 : 0;
+}
+
+static int
+sock_ttl(const struct peer *p, int fd)
+{
+	int ttl, minttl, v4 = p->conf.addr.af == AF_INET;
+
+	peer_ttl(p, &ttl, &minttl);
+	if (ttl != 0 && setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+	    v4 ? IP_TTL : IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == -1)
+		return -1;
+	if (minttl != 0 && setsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+	    v4 ? IP_MINTTL : IPV6_MINHOPCOUNT, &minttl, sizeof(minttl)) == -1)
+		return -1;
+	return 0;
+}
+
+/* Everything an outgoing socket needs before connect(). */
+static int
+peer_sock_setup(struct peer *p, int fd, int af)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	const char *what = "TTL";
+	char why[sizeof(p->last_error)];
+
+	if (sock_ttl(p, fd) == -1)
+		goto fail;
+	what = "TCP MD5 (RFC 2385)";
+	if (p->conf.password[0] != '\0' &&
+	    tcp_md5_set(fd, af, &p->conf.addr, p->conf.password) == -1)
+		goto fail;
+	what = "TCP-AO (RFC 5925)";
+	if (p->conf.ao.alg != 0 &&
+	    tcp_ao_add(fd, af, &p->conf.addr, &p->conf.ao, 1) == -1)
+		goto fail;
+	what = "source-address";
+	if (p->conf.source.af != 0 && (addr_to_sockaddr(&p->conf.source, 0,
+	    &ss, &slen) == -1 || bind(fd, (struct sockaddr *)&ss, slen) == -1))
+		goto fail;
+	return 0;
+fail:
+	/* Never the key itself in a log line; once, not at every retry. */
+	snprintf(why, sizeof(why), "%s: %s", what, errno == ENOPROTOOPT ?
+	    "not supported by this kernel" : strerror(errno));
+	if (strcmp(why, p->last_error) != 0)
+		log_warnx("neighbor %s: %s", p->name, why);
+	snprintf(p->last_error, sizeof(p->last_error), "%s", why);
+	return -1;
+}
+
 /* ---- connecting -------------------------------------------------------- */
 
 static void
@@ -1298,6 +1784,11 @@ peer_connect(struct peer *p)
 	    0);
 	if (fd == -1) {
 		log_warn("neighbor %s: socket", p->name);
+		peer_schedule_connect(p, p->conf.connect_retry);
+		return;
+	}
+	if (peer_sock_setup(p, fd, ss.ss_family) == -1) {
+		close(fd);
 		peer_schedule_connect(p, p->conf.connect_retry);
 		return;
 	}
@@ -1393,6 +1884,9 @@ peer_accept(struct peer *p, int fd)
 {
 	struct conn *c;
 
+	/* The keys came with the listener; RFC 5082 §3: TTLs from here on. */
+	if (sock_ttl(p, fd) == -1)
+		log_warn("neighbor %s: TTL", p->name);
 	if ((c = conn_new(p, fd, 0)) == NULL) {
 		close(fd);
 		return;
@@ -1452,7 +1946,7 @@ listener_socket(const struct wr_addr *a, uint16_t port)
 	struct sockaddr_storage ss;
 	socklen_t slen;
 	struct wr_addr any;
-	int fd, on = 1, off = 0;
+	int fd, on = 1, off = 0, maxttl = 255;
 
 	memset(&any, 0, sizeof(any));
 	any.af = AF_INET6;
@@ -1463,6 +1957,14 @@ listener_socket(const struct wr_addr *a, uint16_t port)
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/*
+	 * RFC 5082 §3: a GTSM neighbor drops our SYN-ACK unless it comes with
+	 * TTL 255; the accepted socket then gets the neighbor's own TTL.
+	 */
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &maxttl, sizeof(maxttl));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &maxttl,
+		    sizeof(maxttl));
 	/* One socket serves both families when listening on all addresses. */
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, addr_is_set(a) ? &on :
@@ -1553,6 +2055,85 @@ listener_find(struct wrend *d, const struct wr_addr *a, uint16_t port)
 }
 
 /*
+ * TCP MD5 and TCP-AO keys of the listeners (RFC 2385 §4.5, RFC 5925 §7.2):
+ * a listening socket holds one key per neighbor address, so that an
+ * incoming connection is signed from its SYN on; accepted sockets inherit
+ * them.  Each sync removes what was installed and installs what the
+ * neighbors now want, so a removed neighbor's key goes.
+ */
+static int
+listener_af(const struct listener *ls)
+{
+	return ls->addr.af != 0 ? ls->addr.af : AF_INET6;
+}
+
+static void
+listener_keys_clear(struct listener *ls)
+{
+	int fd = evconnlistener_get_fd(ls->l), af = listener_af(ls);
+	size_t i;
+
+	for (i = 0; i < ls->nkeys; i++) {
+		if (ls->keys[i].password[0] != '\0')
+			tcp_md5_set(fd, af, &ls->keys[i].addr, "");
+		if (ls->keys[i].ao.alg != 0)
+			tcp_ao_del(fd, af, &ls->keys[i].addr, &ls->keys[i].ao);
+	}
+	free(ls->keys);
+	ls->keys = NULL;
+	ls->nkeys = 0;
+}
+
+static void
+listener_key_add(struct listener *ls, const struct peer *p)
+{
+	int fd = evconnlistener_get_fd(ls->l), af = listener_af(ls);
+	struct listener_key *k;
+
+	k = reallocarray(ls->keys, ls->nkeys + 1, sizeof(*k));
+	if (k == NULL)
+		fatal("listener keys");
+	ls->keys = k;
+	k = &ls->keys[ls->nkeys];
+	memset(k, 0, sizeof(*k));
+	k->addr = p->conf.addr;
+	if (p->conf.password[0] != '\0') {
+		if (tcp_md5_set(fd, af, &k->addr, p->conf.password) == -1)
+			log_warn("neighbor %s: TCP MD5 key on a listener",
+			    p->name);
+		else
+			memcpy(k->password, "x", 2);	/* installed */
+	}
+	if (p->conf.ao.alg != 0) {
+		if (tcp_ao_add(fd, af, &k->addr, &p->conf.ao, 0) == -1)
+			log_warn("neighbor %s: TCP-AO key on a listener",
+			    p->name);
+		else
+			k->ao = p->conf.ao;
+	}
+	ls->nkeys++;
+}
+
+void
+listener_keys_sync(struct wrend *d)
+{
+	struct listener *ls;
+	struct peer *p;
+
+	for (ls = d->listeners; ls != NULL; ls = ls->next) {
+		listener_keys_clear(ls);
+		for (p = d->peers; p != NULL; p = p->next) {
+			if (p->conf.password[0] == '\0' && p->conf.ao.alg == 0)
+				continue;
+			/* an IPv6 listener on all addresses takes IPv4 too */
+			if (ls->addr.af != 0 && ls->addr.af != p->conf.addr.af)
+				continue;
+			listener_key_add(ls, p);
+		}
+	}
+}
+
+/*
  * wanted: 0 not in the config being applied, 1 open and in it, 2 opened for
  * it.  Close the listeners marked mark; clear the others' marks.
  */
@@ -1564,6 +2145,7 @@ listener_sweep(struct wrend *d, int mark)
 	while ((ls = *lp) != NULL) {
 		if (ls->wanted == mark) {
 			*lp = ls->next;
+			free(ls->keys);
 			evconnlistener_free(ls->l);
 			free(ls);
 			continue;
@@ -1635,7 +2217,7 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	struct peer *p;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->upd = malloc(sizeof(*p->upd))) == NULL)
+	    (p->upd = bgp_update_new(BGP_MAX_LEN)) == NULL)
 		fatal("peer_new");
 	p->d = d;
 	p->conf = *nc;
@@ -1647,11 +2229,16 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	rib_source_init(&p->src, RIB_SRC_BGP, p->name);
 	p->src.addr = nc->addr;
 	p->src.remote_as = nc->remote_as;
-	p->src.ebgp = nc->remote_as != d->conf->local_as;
+	p->src.ebgp = nc->remote_as != CONF_LOCAL_AS(d->conf, nc);
+	p->src.rr_client = nc->rr_client;
 	memset(&ep, 0, sizeof(ep));
-	ep.local_as = d->conf->local_as;
+	ep.local_as = CONF_LOCAL_AS(d->conf, nc);
 	ep.ebgp = p->src.ebgp;
+	ep.next_hop = nc->next_hop;	/* CONF_NH_* are RIB_NH_* */
 	ep.self = &p->src;
+	ep.rr_client = nc->rr_client;
+	ep.cluster_id = d->conf->cluster_id != 0 ? d->conf->cluster_id :
+	    d->conf->router_id;
 	ep.kick = drain_kick;
 	ep.kick_arg = p;
 	if ((p->out = rib_out_new(d->rib, &ep)) == NULL)
@@ -1661,6 +2248,7 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	p->t_keepalive = evtimer_new(d->base, keepalive_timer_cb, p);
 	p->t_drain = evtimer_new(d->base, drain_cb, p);
 	p->t_gr = evtimer_new(d->base, gr_timer_cb, p);
+	p->t_maxpfx = evtimer_new(d->base, maxpfx_timer_cb, p);
 	return p;
 }
 
@@ -1705,6 +2293,13 @@ peer_stop(struct peer *p, uint8_t subcode, int admin)
 }
 
 void
+peer_restart(struct peer *p)
+{
+	peer_stop(p, ERR_CEASE_ADMIN_RESET, 0);
+	peer_schedule_connect(p, 1);
+}
+
+void
 peer_stop_graceful(struct peer *p)
 {
 	if (p->state != ST_ESTABLISHED || !gr_negotiated(p)) {
@@ -1736,6 +2331,7 @@ peer_free(struct peer *p)
 	event_free(p->t_keepalive);
 	event_free(p->t_drain);
 	event_free(p->t_gr);
+	event_free(p->t_maxpfx);
 	pfxset_clear(&p->rejected);
 	free(p->upd);
 	free(p);
@@ -1744,9 +2340,29 @@ peer_free(struct peer *p)
 void
 peer_update_conf(struct peer *p, const struct neighbor_conf *nc)
 {
+	int nh_changed = p->conf.next_hop != nc->next_hop;
+	int las_changed = p->conf.allow_local_as != nc->allow_local_as;
+
 	p->conf = *nc;
 	p->conf.next = NULL;
 	peer_set_name(p);
+	/* RFC 4271 §5.1.3: a new next-hop mode, the changes are sent */
+	if (nh_changed)
+		rib_out_set_next_hop(p->out, nc->next_hop);
+	/* routes rejected as loops may be welcome now: ask for them again */
+	if (las_changed && p->state == ST_ESTABLISHED &&
+	    peer_request_refresh(p) == -1)
+		log_info("neighbor %s: allow-local-as applies to new routes "
+		    "(no route refresh)", p->name);
+	/* down for max-prefix: a reload brings it back */
+	if (p->maxpfx_down) {
+		log_info("neighbor %s: reload ends the max-prefix wait",
+		    p->name);
+		evtimer_del(p->t_maxpfx);
+		p->maxpfx_down = 0;
+		p->maxpfx_until = 0;
+		peer_start(p);
+	}
 }
 
 struct peer *

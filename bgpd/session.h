@@ -36,7 +36,9 @@ struct peer_stats {
 	uint64_t	updates_out;
 	uint64_t	prefixes_in;	/* NLRI announced to us, in total */
 	uint64_t	withdraws_in;
-	uint64_t	treat_as_withdraw;	/* RFC 7606 actions taken */
+	uint64_t	treat_as_withdraw;	/* RFC 7606 actions taken: */
+	uint64_t	attribute_discard;	/* per message, per attribute, */
+	uint64_t	session_reset;		/* per reset */
 	uint64_t	loops;		/* announcements rejected as loops */
 	uint32_t	flaps;		/* times Established was left */
 };
@@ -72,7 +74,17 @@ struct peer {
 		GR_STALE,		/* back: stale ones wait for EoR */
 	}			 gr_phase;
 	struct pfxset		 rejected;	/* announced, not accepted */
+	struct event		*t_maxpfx;	/* max-prefix restart */
+	int			 maxpfx_down;	/* down for max-prefix */
+	time_t			 maxpfx_until;	/* then back; 0: reload */
+	int			 maxpfx_warned;	/* warning-only, logged */
 	int			 refresh_pending;	/* RFC 2918 */
+	/*
+	 * RFC 7313 §4: BGP_MP_* families whose refresh gets a BoRR before the
+	 * routes (borr) and an EoRR once all of them are sent (eorr).
+	 */
+	uint32_t		 borr_pending;
+	uint32_t		 eorr_pending;
 	struct bgp_update	*upd;		/* parse scratch, large */
 	char			 name[CONF_NAME_LEN + WR_ADDRSTRLEN + 4];
 	char			 last_error[128];
@@ -90,6 +102,14 @@ void		 peer_stop(struct peer *, uint8_t subcode, int admin);
  * the neighbor keeps our routes (RFC 4724 §4.2); a Cease elsewhere.
  */
 void		 peer_stop_graceful(struct peer *);
+/*
+ * Ask the neighbor to send its routes again (RFC 2918): a ROUTE-REFRESH for
+ * each family carried.  -1 if the session is not Established or the
+ * neighbor did not announce route refresh.
+ */
+int		 peer_request_refresh(struct peer *);
+/* Cease/Administrative Reset (RFC 4486 §4), then connect again. */
+void		 peer_restart(struct peer *);
 /*
  * Start the End-of-RIB wait (RFC 4724 §4.1 selection deferral): when it
  * ends, or when every neighbor has sent End-of-RIB, the initial sync is
@@ -110,5 +130,7 @@ size_t		 peer_prefixes_sent(const struct peer *);
 int		 listener_apply(struct wrend *, const struct wren_config *,
 		    FILE *errf);
 void		 listener_close_all(struct wrend *);
+/* TCP MD5 and TCP-AO keys on the listeners for the current neighbors. */
+void		 listener_keys_sync(struct wrend *);
 
 #endif

@@ -8,9 +8,33 @@
  * malformed one costs under RFC 7606.  Each attribute is parsed from its own
  * sub-buffer.  IPv6 unicast (RFC 4760, RFC 2545) and IPv4 unicast with IPv6
  * next hops (RFC 8950) travel in MP_REACH_NLRI/MP_UNREACH_NLRI.
+ *
+ * RFC 7606, section by section (each action taken is reported in
+ * bgp_update.events[] for the session to log and count, §6):
+ *  §3 c  wrong Optional/Transitive flags: treat-as-withdraw (MP_*: reset)
+ *  §3 d  missing ORIGIN, AS_PATH, NEXT_HOP (for classic NLRI): withdraw
+ *  §3 g  a repeated attribute: discard; a repeated MP_*: reset
+ *  §4    an attribute header or length overrunning the attribute section:
+ *        treat-as-withdraw, the NLRI field found from the Total Length
+ *  §5.2  attributes without NLRI: nothing is missing, withdraw is a no-op
+ *  §5.3  a prefix that cannot be parsed (Withdrawn, NLRI, MP_*): reset
+ *  §7.1-§7.12 as in bgp_attr_table[] (ORIGINATOR_ID, CLUSTER_LIST §7.9,
+ *        §7.10); AS 0 (RFC 7607): AS_PATH withdraw, AGGREGATOR discard;
+ *        the first AS from eBGP (§7.2) is checked by session.c
+ *  §7.14, §7.15, RFC 8092 §6: extended, IPv6 extended and large
+ *        communities are passed on unread, but a wrong length withdraws
+ *  RFC 9012 §13: a Tunnel Encapsulation attribute (23) whose TLVs do not
+ *        parse is discarded (not passed on); a well-formed one is passed on
+ *        as an unknown optional transitive one, with the Partial bit
+ *  RFC 6793 §6: AS4_PATH, AS4_AGGREGATOR malformed (or from a NEW
+ *        speaker): discard
+ *  Unknown well-known: reset (RFC 4271 §6.3, unchanged by RFC 7606).  Not
+ *  done: the Traffic Engineering (§7.13) and ATTR_SET (§7.16) checks (both
+ *  are passed on unread), and §5.1 (MP_REACH_NLRI sent first).
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -57,6 +81,8 @@ struct upd_state {
 	uint32_t as4_aggr_id;
 	uint8_t have; /* HAVE_* */
 	uint8_t seen[256 / 8];
+	uint8_t cur;	 /* the attribute being parsed, 0 between them */
+	const char *sec; /* RFC section of a session reset */
 };
 
 struct bgp_attr_desc {
@@ -173,13 +199,65 @@ as_walk(struct ibuf b, struct as_walk *wk)
 	return 0;
 }
 
+/*
+ * After as_walk() said the path is well formed: does it hold AS 0 (RFC 7607
+ * §2), or a confederation segment (RFC 5065 §5: those never leave the
+ * confederation, and Wren is in none)?
+ */
+static int
+as_has(struct ibuf b, size_t asz, int *confed)
+{
+	struct ibuf seg;
+	uint32_t as;
+	uint8_t type, cnt;
+
+	*confed = 0;
+	while (as_seg_get(&b, asz, &type, &cnt, &seg) == 0) {
+		*confed |= type >= AS_CONFED_SEQUENCE;
+		while (ibuf_get_as(&seg, asz, &as) == 0)
+			if (as == 0)
+				return 1;
+	}
+	return 0;
+}
+
 /* ---- parsing helpers --------------------------------------------------- */
+
+/* Note an RFC 7606 action for the log (RFC 7606 §6) and the counters. */
+static void
+upd_event(struct upd_state *st, uint8_t attr, uint8_t act, const char *sec)
+{
+	struct bgp_update *u = st->u;
+
+	if (u->nevents < BGP_UPD_EVENTS) {
+		u->events[u->nevents].attr = attr;
+		u->events[u->nevents].act = act;
+		u->events[u->nevents].sec = sec;
+	}
+	u->nevents++;
+	if (act == BGP_ACT_DISCARD)
+		u->ndiscard++;
+}
 
 static int
 upd_reset(struct upd_state *st, uint8_t subcode, const void *data, size_t len)
 {
+	upd_event(st, st->cur, BGP_ACT_RESET,
+		  st->sec != NULL ? st->sec : "RFC 4271 §6.3");
 	bgp_err_set(st->err, ERR_UPDATE, subcode, data, len);
 	return -1;
+}
+
+/* RFC 7606 §2: every NLRI of the message is to be withdrawn */
+static void
+upd_withdraw(struct upd_state *st, uint8_t attr, const char *sec,
+	     uint8_t subcode, const void *data, size_t len)
+{
+	upd_event(st, attr, BGP_ACT_WITHDRAW, sec);
+	st->u->treat_as_withdraw = 1;
+	/* err tells the caller why, for the log; nothing is sent */
+	if (st->err->code == 0)
+		bgp_err_set(st->err, ERR_UPDATE, subcode, data, len);
 }
 
 /*
@@ -202,11 +280,11 @@ upd_prefix_get(struct ibuf *b, uint8_t af, struct wr_prefix *p)
 }
 
 static int
-upd_prefixes(struct ibuf *b, uint8_t af, struct wr_prefix *out, size_t *n)
+upd_prefixes(struct ibuf *b, uint8_t af, struct wr_prefix *out, size_t *n,
+	     size_t max)
 {
 	while (ibuf_left(b) > 0) {
-		if (*n >= BGP_MAX_PREFIXES ||
-		    upd_prefix_get(b, af, &out[*n]) == -1)
+		if (*n >= max || upd_prefix_get(b, af, &out[*n]) == -1)
 			return -1;
 		(*n)++;
 	}
@@ -241,13 +319,19 @@ attr_origin(struct upd_state *st, struct ibuf *v)
 	return ACT_NONE;
 }
 
-/* RFC 7606 §7.2: a malformed AS_PATH => treat-as-withdraw */
+/*
+ * RFC 7606 §7.2: a malformed AS_PATH => treat-as-withdraw; so is one with
+ * AS 0 (RFC 7607 §2) or, from an external neighbor, confederation segments.
+ */
 static enum attr_act
 attr_aspath(struct upd_state *st, struct ibuf *v)
 {
 	struct as_walk wk = {.in_asz = st->ctx->as4 ? 4 : 2, .out_asz = 4};
 
-	if (as_walk(*v, &wk) == -1)
+	int confed;
+
+	if (as_walk(*v, &wk) == -1 || as_has(*v, wk.in_asz, &confed) ||
+	    (confed && st->ctx->ebgp))
 		return ACT_WITHDRAW;
 	st->aspath = *v; /* rewritten once AS4_PATH is known */
 	st->have |= HAVE_ASPATH;
@@ -307,8 +391,9 @@ attr_aggregator(struct upd_state *st, struct ibuf *v)
 	size_t asz = st->ctx->as4 ? 4 : 2;
 	uint32_t as, id;
 
+	/* RFC 7607 §2: AS 0 is malformed too */
 	if (ibuf_left(v) != asz + 4 || ibuf_get_as(v, asz, &as) == -1 ||
-	    ibuf_get_u32(v, &id) == -1)
+	    ibuf_get_u32(v, &id) == -1 || as == 0)
 		return ACT_DISCARD;
 	a->aggregator_as = as;
 	a->aggregator_id = id;
@@ -326,6 +411,29 @@ attr_communities(struct upd_state *st, struct ibuf *v)
 		return ACT_WITHDRAW;
 	st->u->attrs.communities = ibuf_ptr(v);
 	st->u->attrs.communities_len = (uint16_t)len;
+	return ACT_NONE;
+}
+
+/* RFC 7606 §7.9: ORIGINATOR_ID of a length other than 4 => withdraw */
+static enum attr_act
+attr_originator(struct upd_state *st, struct ibuf *v)
+{
+	if (ibuf_get_u32(v, &st->u->attrs.originator_id) == -1)
+		return ACT_WITHDRAW;
+	st->u->attrs.flags |= RIB_A_ORIGINATOR;
+	return ACT_NONE;
+}
+
+/* RFC 7606 §7.10: CLUSTER_LIST not a non-zero multiple of 4 => withdraw */
+static enum attr_act
+attr_cluster_list(struct upd_state *st, struct ibuf *v)
+{
+	size_t len = ibuf_left(v);
+
+	if (len == 0 || len % 4 != 0)
+		return ACT_WITHDRAW;
+	st->u->attrs.cluster_list = ibuf_ptr(v);
+	st->u->attrs.cluster_list_len = (uint16_t)len;
 	return ACT_NONE;
 }
 
@@ -394,8 +502,8 @@ attr_mp_reach(struct upd_state *st, struct ibuf *v)
 	if (!(fam & upd_families(st->ctx)))
 		return ACT_NONE;
 	if ((r = upd_mp_nexthop(st, fam, &nh)) == -1 ||
-	    upd_prefixes(v, upd_family_af(fam), st->u->nlri, &st->u->nnlri) ==
-		-1)
+	    upd_prefixes(v, upd_family_af(fam), st->u->nlri, &st->u->nnlri,
+			 st->u->max_prefixes) == -1)
 		return ACT_RESET;
 	st->u->nmp_nlri = st->u->nnlri;
 	st->have |= HAVE_MPNH;
@@ -420,7 +528,7 @@ attr_mp_unreach(struct upd_state *st, struct ibuf *v)
 		return ACT_NONE;
 	/* RFC 7606 §5.3: a prefix that cannot be parsed => reset */
 	if (upd_prefixes(v, upd_family_af(fam), st->u->withdrawn,
-			 &st->u->nwithdrawn) == -1)
+			 &st->u->nwithdrawn, st->u->max_prefixes) == -1)
 		return ACT_RESET;
 	return ACT_NONE;
 }
@@ -430,8 +538,11 @@ static enum attr_act
 attr_as4path(struct upd_state *st, struct ibuf *v)
 {
 	struct as_walk wk = {.in_asz = 4, .out_asz = 4};
+	int confed;
 
-	if (ibuf_left(v) < 6 || as_walk(*v, &wk) == -1)
+	/* RFC 7607 §2: AS 0 makes it malformed as well */
+	if (ibuf_left(v) < 6 || as_walk(*v, &wk) == -1 ||
+	    as_has(*v, 4, &confed))
 		return ACT_DISCARD;
 	st->as4path = *v;
 	st->have |= HAVE_AS4PATH;
@@ -442,8 +553,8 @@ static enum attr_act
 attr_as4aggr(struct upd_state *st, struct ibuf *v)
 {
 	if (ibuf_get_u32(v, &st->as4_aggr_as) == -1 ||
-	    ibuf_get_u32(v, &st->as4_aggr_id) == -1)
-		return ACT_DISCARD;
+	    ibuf_get_u32(v, &st->as4_aggr_id) == -1 || st->as4_aggr_as == 0)
+		return ACT_DISCARD; /* RFC 6793 §6, RFC 7607 §2 */
 	st->have |= HAVE_AS4AGGR;
 	return ACT_NONE;
 }
@@ -471,6 +582,11 @@ static const struct bgp_attr_desc bgp_attr_table[] = {
 	    ACT_DISCARD, ERR_UPD_ATTRLEN, attr_aggregator },
 	[ATTR_COMMUNITIES] = { "COMMUNITIES", OPTT, -1, 0,
 	    ACT_WITHDRAW, ERR_UPD_OPTATTR, attr_communities },
+	/* RFC 4456 §8: within an AS only; from eBGP they mean nothing */
+	[ATTR_ORIGINATOR_ID] = { "ORIGINATOR_ID", OPT, 4, DROP_EBGP,
+	    ACT_WITHDRAW, ERR_UPD_ATTRLEN, attr_originator },
+	[ATTR_CLUSTER_LIST] = { "CLUSTER_LIST", OPT, -1, DROP_EBGP,
+	    ACT_WITHDRAW, ERR_UPD_ATTRLEN, attr_cluster_list },
 	[ATTR_MP_REACH_NLRI] = { "MP_REACH_NLRI", OPT, -1, 0,
 	    ACT_RESET, ERR_UPD_OPTATTR, attr_mp_reach },
 	[ATTR_MP_UNREACH_NLRI] = { "MP_UNREACH_NLRI", OPT, -1, 0,
@@ -490,6 +606,135 @@ attr_desc(uint8_t type)
 	return NULL;
 }
 
+/* RFC 7606 §7 (RFC 6793 §6 for AS4_*): where each one's handling is */
+static const char *const attr_sec_table[] = {
+    [ATTR_ORIGIN] = "RFC 7606 §7.1",
+    [ATTR_AS_PATH] = "RFC 7606 §7.2",
+    [ATTR_NEXT_HOP] = "RFC 7606 §7.3",
+    [ATTR_MED] = "RFC 7606 §7.4",
+    [ATTR_LOCAL_PREF] = "RFC 7606 §7.5",
+    [ATTR_ATOMIC_AGGREGATE] = "RFC 7606 §7.6",
+    [ATTR_AGGREGATOR] = "RFC 7606 §7.7",
+    [ATTR_COMMUNITIES] = "RFC 7606 §7.8",
+    [9] = "RFC 7606 §7.9",
+    [10] = "RFC 7606 §7.10",
+    [ATTR_MP_REACH_NLRI] = "RFC 7606 §7.11",
+    [ATTR_MP_UNREACH_NLRI] = "RFC 7606 §7.12",
+    [ATTR_AS4_PATH] = "RFC 6793 §6",
+    [ATTR_AS4_AGGREGATOR] = "RFC 6793 §6",
+};
+
+static const char *
+attr_sec(uint8_t type)
+{
+	if (type < nitems(attr_sec_table) && attr_sec_table[type] != NULL)
+		return attr_sec_table[type];
+	return "RFC 7606 §3";
+}
+
+/*
+ * Optional transitive attributes Wren does not use but passes on (RFC 4271
+ * §5).  Their own error handling still applies, so that a malformed one is
+ * neither spread nor a reason to reset.
+ */
+#define ATTR_EXT_COMMUNITIES 16	     /* RFC 4360 */
+#define ATTR_TUNNEL_ENCAP 23	     /* RFC 9012 */
+#define ATTR_IPV6_EXT_COMMUNITIES 25 /* RFC 5701 */
+#define ATTR_LARGE_COMMUNITIES 32    /* RFC 8092 */
+
+struct passon_desc {
+	uint8_t type;
+	const char *name;
+	size_t unit; /* the value is a non-zero multiple of it; 0: valid() */
+	int (*valid)(struct ibuf);
+	enum attr_act on_err;
+	const char *sec;
+};
+
+/*
+ * RFC 9012 §2: Tunnel TLVs of type (2), length (2), sub-TLVs; a sub-TLV
+ * has type (1) and a length of 1 octet, 2 for types 128-255.
+ */
+static int
+tunnel_encap_valid(struct ibuf b)
+{
+	struct ibuf tlv, sub;
+	uint16_t type, len;
+	uint8_t stype, slen8;
+
+	if (ibuf_left(&b) == 0)
+		return 0;
+	while (ibuf_left(&b) > 0) {
+		if (ibuf_get_u16(&b, &type) == -1 ||
+		    ibuf_get_u16(&b, &len) == -1 ||
+		    ibuf_sub(&b, len, &tlv) == -1)
+			return 0;
+		while (ibuf_left(&tlv) > 0) {
+			if (ibuf_get_u8(&tlv, &stype) == -1)
+				return 0;
+			if (stype >= 128 ? ibuf_get_u16(&tlv, &len) == -1
+					 : ibuf_get_u8(&tlv, &slen8) == -1)
+				return 0;
+			if (stype < 128)
+				len = slen8;
+			if (ibuf_sub(&tlv, len, &sub) == -1)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* clang-format off */
+static const struct passon_desc passon_table[] = {
+	{ ATTR_EXT_COMMUNITIES, "EXTENDED_COMMUNITIES", 8, NULL,
+	    ACT_WITHDRAW, "RFC 7606 §7.14" },
+	{ ATTR_TUNNEL_ENCAP, "TUNNEL_ENCAPSULATION", 0, tunnel_encap_valid,
+	    ACT_DISCARD, "RFC 9012 §13" },
+	{ ATTR_IPV6_EXT_COMMUNITIES, "IPV6_EXT_COMMUNITIES", 20, NULL,
+	    ACT_WITHDRAW, "RFC 7606 §7.15" },
+	{ ATTR_LARGE_COMMUNITIES, "LARGE_COMMUNITIES", 12, NULL,
+	    ACT_WITHDRAW, "RFC 8092 §6" },
+};
+/* clang-format on */
+
+static const struct passon_desc *
+passon_desc(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(passon_table); i++)
+		if (passon_table[i].type == type)
+			return &passon_table[i];
+	return NULL;
+}
+
+const char *
+bgp_attr_name(uint8_t type)
+{
+	const struct bgp_attr_desc *d = attr_desc(type);
+	const struct passon_desc *pd;
+
+	if (d != NULL)
+		return d->name;
+	if ((pd = passon_desc(type)) != NULL)
+		return pd->name;
+	return NULL;
+}
+
+const char *
+bgp_act_name(uint8_t act)
+{
+	switch (act) {
+	case BGP_ACT_DISCARD:
+		return "attribute-discard";
+	case BGP_ACT_WITHDRAW:
+		return "treat-as-withdraw";
+	case BGP_ACT_RESET:
+		return "session-reset";
+	}
+	return "none";
+}
+
 /* Marks type as seen; returns whether it had been seen before. */
 static int
 attr_seen(struct upd_state *st, uint8_t type)
@@ -502,27 +747,39 @@ attr_seen(struct upd_state *st, uint8_t type)
 }
 
 static int
-attr_apply(struct upd_state *st, const struct bgp_attr_desc *d,
-	   const struct attr *a, enum attr_act act, uint8_t subcode)
+attr_apply(struct upd_state *st, const struct attr *a, enum attr_act act,
+	   uint8_t subcode, const char *sec)
 {
 	switch (act) {
 	case ACT_NONE:
 		break;
 	case ACT_DISCARD:
-		log_debug("UPDATE: malformed %s discarded", d->name);
+		upd_event(st, a->type, BGP_ACT_DISCARD, sec);
 		break;
 	case ACT_WITHDRAW:
-		/* err tells the caller why, for the log; nothing is sent */
-		log_debug("UPDATE: malformed %s, treat-as-withdraw", d->name);
-		st->u->treat_as_withdraw = 1;
-		if (st->err->code == 0)
-			bgp_err_set(st->err, ERR_UPDATE, subcode, a->raw,
-				    a->rawlen);
+		upd_withdraw(st, a->type, sec, subcode, a->raw, a->rawlen);
 		break;
 	case ACT_RESET:
+		st->sec = sec;
 		return upd_reset(st, subcode, a->raw, a->rawlen);
 	}
 	return 0;
+}
+
+/* An attribute Wren passes on unread: is it well formed (RFC 7606 §7)? */
+static int
+attr_passon_check(struct upd_state *st, const struct attr *a)
+{
+	const struct passon_desc *pd = passon_desc(a->type);
+	size_t len = ibuf_left(&a->val);
+
+	if (pd == NULL ||
+	    (a->flags & (ATTR_OPTIONAL | ATTR_TRANSITIVE)) != OPTT)
+		return 0;
+	if (pd->unit > 0 ? len > 0 && len % pd->unit == 0 : pd->valid(a->val))
+		return 0;
+	attr_apply(st, a, pd->on_err, ERR_UPD_OPTATTR, pd->sec);
+	return 1;
 }
 
 /*
@@ -564,32 +821,41 @@ attr_one(struct upd_state *st, const struct attr *a)
 	const struct bgp_attr_desc *d;
 	struct ibuf v = a->val;
 	enum attr_act act;
+	const char *sec;
 	uint8_t sub;
 
 	/* RFC 7606 §3 g: duplicates; reset only for MP_(UN)REACH_NLRI */
 	if (attr_seen(st, a->type)) {
+		st->sec = "RFC 7606 §3 g";
 		if (a->type == ATTR_MP_REACH_NLRI ||
 		    a->type == ATTR_MP_UNREACH_NLRI)
 			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		upd_event(st, a->type, BGP_ACT_DISCARD, st->sec);
 		return 0;
 	}
-	if ((d = attr_desc(a->type)) == NULL)
+	if ((d = attr_desc(a->type)) == NULL) {
+		if (attr_passon_check(st, a))
+			return 0;
 		return attr_unknown(st, a);
+	}
+	/* RFC 7606 §7.5 (LOCAL_PREF from eBGP), RFC 6793 §6: discard */
 	if (((d->drop_if & DROP_EBGP) && st->ctx->ebgp) ||
 	    ((d->drop_if & DROP_AS4) && st->ctx->as4)) {
-		log_debug("UPDATE: %s from this neighbor ignored", d->name);
+		upd_event(st, a->type, BGP_ACT_DISCARD, attr_sec(a->type));
 		return 0;
 	}
 	sub = d->subcode;
+	sec = attr_sec(a->type);
 	if ((a->flags & (ATTR_OPTIONAL | ATTR_TRANSITIVE)) != d->flags) {
 		/* RFC 7606 §3 c: wrong flags => treat-as-withdraw */
 		act = d->on_err == ACT_RESET ? ACT_RESET : ACT_WITHDRAW;
 		sub = ERR_UPD_ATTRFLAGS;
+		sec = "RFC 7606 §3 c";
 	} else if (d->len >= 0 && ibuf_left(&v) != (size_t)d->len)
 		act = d->on_err;
 	else
 		act = d->parse(st, &v);
-	return attr_apply(st, d, a, act, sub);
+	return attr_apply(st, a, act, sub, sec);
 }
 
 static int
@@ -602,19 +868,30 @@ upd_attrs(struct upd_state *st, struct ibuf *b)
 
 	while (ibuf_left(b) > 0) {
 		a.raw = ibuf_ptr(b);
-		if (ibuf_get_u8(b, &a.flags) == -1 ||
-		    ibuf_get_u8(b, &a.type) == -1)
-			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
-		if (a.flags & ATTR_EXTLEN)
-			r = ibuf_get_u16(b, &len);
-		else if ((r = ibuf_get_u8(b, &len8)) == 0)
-			len = len8;
-		/* RFC 7606 §4: a length running past the section => reset */
-		if (r == -1 || ibuf_sub(b, len, &a.val) == -1)
-			return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+		a.type = 0;
+		if ((r = ibuf_get_u8(b, &a.flags)) == 0 &&
+		    (r = ibuf_get_u8(b, &a.type)) == 0) {
+			if (a.flags & ATTR_EXTLEN)
+				r = ibuf_get_u16(b, &len);
+			else if ((r = ibuf_get_u8(b, &len8)) == 0)
+				len = len8;
+		}
+		/*
+		 * RFC 7606 §4: a header cut short, or a length running past
+		 * the section => treat-as-withdraw; the NLRI field is found
+		 * from the Total Path Attribute Length.
+		 */
+		if (r == -1 || ibuf_sub(b, len, &a.val) == -1) {
+			upd_withdraw(st, a.type, "RFC 7606 §4",
+				     ERR_UPD_ATTRLIST, NULL, 0);
+			return 0;
+		}
 		a.rawlen = (size_t)(ibuf_ptr(b) - a.raw);
+		st->cur = a.type;
 		if (attr_one(st, &a) == -1)
 			return -1;
+		st->cur = 0;
+		st->sec = NULL;
 	}
 	return 0;
 }
@@ -678,6 +955,13 @@ upd_aspath_finish(struct upd_state *st)
 	if (as_walk(st->aspath, &wk) == -1 ||
 	    ((st->have & HAVE_AS4PATH) && as_walk(st->as4path, &wk4) == -1))
 		return upd_reset(st, ERR_UPD_ATTRLIST, NULL, 0);
+	/* RFC 8654: a 2-octet path in a large message may not fit widened */
+	if (st->scratch.len - start > UINT16_MAX) {
+		st->have &= (uint8_t)~HAVE_ASPATH;
+		upd_withdraw(st, ATTR_AS_PATH, "RFC 6793 §4.2.3",
+			     ERR_UPD_ASPATH, NULL, 0);
+		return 0;
+	}
 	a->aspath = st->scratch.data + start;
 	a->aspath_len = (uint16_t)(st->scratch.len - start);
 	return 0;
@@ -689,7 +973,8 @@ upd_check_missing(struct upd_state *st, size_t nclassic)
 {
 	uint8_t need = HAVE_ORIGIN | HAVE_ASPATH, miss, type;
 
-	if (st->u->nnlri == 0)
+	/* nothing to add when a malformed one already made it withdraw */
+	if (st->u->nnlri == 0 || st->u->treat_as_withdraw)
 		return;
 	/* RFC 4760 §3: NLRI in MP_REACH_NLRI carry their own next hop */
 	if (nclassic > 0)
@@ -702,11 +987,8 @@ upd_check_missing(struct upd_state *st, size_t nclassic)
 		type = ATTR_AS_PATH;
 	else
 		type = ATTR_NEXT_HOP;
-	log_debug("UPDATE: missing attribute %u, treat-as-withdraw", type);
-	st->u->treat_as_withdraw = 1;
-	if (st->err->code == 0)
-		bgp_err_set(st->err, ERR_UPDATE, ERR_UPD_MISSING_WK_ATTR, &type,
-			    1);
+	upd_withdraw(st, type, "RFC 7606 §3 d", ERR_UPD_MISSING_WK_ATTR, &type,
+		     1);
 }
 
 static int
@@ -736,14 +1018,51 @@ upd_init(struct upd_state *st, const struct bgp_parse_ctx *ctx,
 	st->ctx = ctx;
 	st->u = u;
 	st->err = err;
-	wbuf_init(&st->scratch, u->aspath_buf, sizeof(u->aspath_buf));
+	wbuf_init(&st->scratch, u->aspath_buf, u->aspath_buf_len);
 	memset(err, 0, sizeof(*err));
 	/* not the prefix arrays: they are large and counted */
 	u->nwithdrawn = u->nnlri = u->nmp_nlri = 0;
+	u->nevents = u->ndiscard = 0;
 	memset(&u->mp_nexthop, 0, sizeof(u->mp_nexthop));
 	memset(&u->mp_nexthop_ll, 0, sizeof(u->mp_nexthop_ll));
 	memset(&u->attrs, 0, sizeof(u->attrs));
 	u->has_attrs = u->treat_as_withdraw = u->end_of_rib = 0;
+}
+
+/* RFC 8654: the largest message of this session */
+static size_t
+upd_max_len(const struct bgp_parse_ctx *ctx)
+{
+	if (ctx->max_len < BGP_MAX_LEN)
+		return BGP_MAX_LEN;
+	return ctx->max_len > BGP_MAX_LEN_EXT ? BGP_MAX_LEN_EXT : ctx->max_len;
+}
+
+/* A /0 takes one octet, and the body is shorter than the message. */
+size_t
+bgp_update_max_prefixes(size_t max_len)
+{
+	return max_len;
+}
+
+struct bgp_update *
+bgp_update_new(size_t max_len)
+{
+	size_t np = bgp_update_max_prefixes(max_len);
+	struct bgp_update *u;
+	uint8_t *mem;
+
+	if ((mem = calloc(1, sizeof(*u) + 2 * np * sizeof(struct wr_prefix) +
+				 2 * max_len)) == NULL)
+		return NULL;
+	u = (struct bgp_update *)(void *)mem;
+	u->withdrawn = (struct wr_prefix *)(void *)(mem + sizeof(*u));
+	u->nlri = u->withdrawn + np;
+	u->aspath_buf = (uint8_t *)(u->nlri + np);
+	u->aspath_buf_len = 2 * max_len;
+	u->max_prefixes = np;
+	u->max_len = max_len;
+	return u;
 }
 
 /*
@@ -762,7 +1081,9 @@ bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
 	uint8_t blen[2];
 
 	upd_init(&st, ctx, u, err);
-	if (ibuf_left(b) > BGP_MAX_LEN - BGP_HDR_LEN) {
+	/* RFC 8654 §4: past what was negotiated (and what u can hold) */
+	if (ibuf_left(b) > upd_max_len(ctx) - BGP_HDR_LEN ||
+	    ibuf_left(b) > u->max_len - BGP_HDR_LEN) {
 		blen[0] = (uint8_t)((BGP_HDR_LEN + ibuf_left(b)) >> 8);
 		blen[1] = (uint8_t)(BGP_HDR_LEN + ibuf_left(b));
 		bgp_err_set(err, ERR_HEADER, ERR_HDR_LEN, blen, sizeof(blen));
@@ -773,13 +1094,18 @@ bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
 	    ibuf_get_u16(b, &alen) == -1 || ibuf_sub(b, alen, &attrs) == -1)
 		return upd_reset(&st, ERR_UPD_ATTRLIST, NULL, 0);
 	/* RFC 7606 §5.3: a bad prefix cannot be withdrawn => reset */
-	if (upd_prefixes(&wd, AF_INET, u->withdrawn, &u->nwithdrawn) == -1)
+	st.sec = "RFC 7606 §5.3";
+	if (upd_prefixes(&wd, AF_INET, u->withdrawn, &u->nwithdrawn,
+			 u->max_prefixes) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
+	st.sec = NULL;
 	if (upd_attrs(&st, &attrs) == -1)
 		return -1;
 	nmp = u->nnlri;
-	if (upd_prefixes(b, AF_INET, u->nlri, &u->nnlri) == -1)
+	st.sec = "RFC 7606 §5.3";
+	if (upd_prefixes(b, AF_INET, u->nlri, &u->nnlri, u->max_prefixes) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
+	st.sec = NULL;
 	return upd_finish(&st, wlen, alen, u->nnlri - nmp);
 }
 
@@ -902,6 +1228,27 @@ put_communities(struct wbuf *w, const struct rib_attrs *a,
 	return wbuf_put_bytes(w, a->communities, a->communities_len);
 }
 
+/* RFC 4456 §8: never to eBGP peers (the export strips them, too) */
+static int
+put_originator(struct wbuf *w, const struct rib_attrs *a,
+	       const struct bgp_parse_ctx *ctx)
+{
+	if (ctx->ebgp || !(a->flags & RIB_A_ORIGINATOR))
+		return 0;
+	attr_hdr_put(w, OPT, ATTR_ORIGINATOR_ID, 4);
+	return wbuf_put_u32(w, a->originator_id);
+}
+
+static int
+put_cluster_list(struct wbuf *w, const struct rib_attrs *a,
+		 const struct bgp_parse_ctx *ctx)
+{
+	if (ctx->ebgp || a->cluster_list_len == 0)
+		return 0;
+	attr_hdr_put(w, OPT, ATTR_CLUSTER_LIST, a->cluster_list_len);
+	return wbuf_put_bytes(w, a->cluster_list, a->cluster_list_len);
+}
+
 /* RFC 6793 §4.2.2: the real path, without confederation segments (§6) */
 static int
 put_as4path(struct wbuf *w, const struct rib_attrs *a,
@@ -953,6 +1300,7 @@ typedef int (*upd_put_fn)(struct wbuf *, const struct rib_attrs *,
 static const upd_put_fn upd_attr_head[] = {
     put_origin,	    put_aspath, put_nexthop,	put_med,
     put_local_pref, put_atomic, put_aggregator, put_communities,
+    put_originator, put_cluster_list,
 };
 static const upd_put_fn upd_attr_tail[] = {
     put_as4path,
@@ -962,15 +1310,15 @@ static const upd_put_fn upd_attr_tail[] = {
 
 /* How many octets of prefixes still fit, keeping `tail` for what follows. */
 static size_t
-upd_room(const struct wbuf *w, long start, size_t tail)
+upd_room(const struct wbuf *w, long start, size_t tail, size_t max)
 {
 	size_t used = w->len - (size_t)start, room = wbuf_left(w);
 
-	if (used + tail >= BGP_MAX_LEN || room <= tail)
+	if (used + tail >= max || room <= tail)
 		return 0;
 	room -= tail;
-	if (room > BGP_MAX_LEN - used - tail)
-		room = BGP_MAX_LEN - used - tail;
+	if (room > max - used - tail)
+		room = max - used - tail;
 	return room;
 }
 
@@ -1029,7 +1377,8 @@ upd_len_end(struct wbuf *w, long off)
 
 /* RFC 4760 §4: IPv6 prefixes go in MP_UNREACH_NLRI */
 static size_t
-upd_withdraw_mp(struct wbuf *w, long hdr, const struct wr_prefix *p, size_t n)
+upd_withdraw_mp(struct wbuf *w, long hdr, size_t max, const struct wr_prefix *p,
+		size_t n)
 {
 	long alen, mlen;
 	size_t k;
@@ -1038,7 +1387,7 @@ upd_withdraw_mp(struct wbuf *w, long hdr, const struct wr_prefix *p, size_t n)
 	if ((alen = wbuf_reserve(w, 2)) == -1 ||
 	    (mlen = upd_mp_begin(w, ATTR_MP_UNREACH_NLRI, p[0].addr.af)) == -1)
 		return 0;
-	k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+	k = upd_put_prefixes(w, upd_room(w, hdr, 0, max), p, n);
 	upd_len_end(w, mlen);
 	upd_len_end(w, alen);
 	return k;
@@ -1047,21 +1396,30 @@ upd_withdraw_mp(struct wbuf *w, long hdr, const struct wr_prefix *p, size_t n)
 size_t
 bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 {
+	return bgp_update_encode_withdraw_max(w, BGP_MAX_LEN, p, n);
+}
+
+size_t
+bgp_update_encode_withdraw_max(struct wbuf *w, size_t max,
+			       const struct wr_prefix *p, size_t n)
+{
 	long hdr, wlen;
 	size_t k = 0;
 
+	if (max < BGP_MAX_LEN || max > BGP_MAX_LEN_EXT)
+		max = max < BGP_MAX_LEN ? BGP_MAX_LEN : BGP_MAX_LEN_EXT;
 	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
 	if (p[0].addr.af == AF_INET6)
-		k = upd_withdraw_mp(w, hdr, p, n);
+		k = upd_withdraw_mp(w, hdr, max, p, n);
 	else if ((wlen = wbuf_reserve(w, 2)) != -1) {
 		/* two octets of Total Path Attribute Length follow */
-		k = upd_put_prefixes(w, upd_room(w, hdr, 2), p, n);
+		k = upd_put_prefixes(w, upd_room(w, hdr, 2, max), p, n);
 		wbuf_set_u16(w, (size_t)wlen,
 			     (uint16_t)(w->len - (size_t)wlen - 2));
 		wbuf_put_u16(w, 0);
 	}
-	if (k == 0 || bgp_msg_end(w, hdr) == -1) {
+	if (k == 0 || bgp_msg_end_max(w, hdr, max) == -1) {
 		w->len = (size_t)hdr;
 		return 0;
 	}
@@ -1126,7 +1484,7 @@ upd_put_mp_reach(struct wbuf *w, long hdr, size_t tail,
 	wbuf_put_u8(w, 0); /* reserved */
 	if (w->err)
 		return 0;
-	k = upd_put_prefixes(w, upd_room(w, hdr, tail), p, n);
+	k = upd_put_prefixes(w, upd_room(w, hdr, tail, upd_max_len(ctx)), p, n);
 	upd_len_end(w, mlen);
 	return k;
 }
@@ -1137,7 +1495,7 @@ upd_announce_mp(struct wbuf *w, long hdr, const struct rib_attrs *a,
 		const struct bgp_parse_ctx *ctx, const struct wr_prefix *p,
 		size_t n)
 {
-	uint8_t mem[BGP_MAX_LEN];
+	uint8_t mem[BGP_MAX_LEN_EXT];
 	struct wbuf tmp;
 	size_t k;
 
@@ -1176,9 +1534,10 @@ bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
 				  ctx) == -1)
 			goto fail;
 		upd_len_end(w, alen);
-		k = upd_put_prefixes(w, upd_room(w, hdr, 0), p, n);
+		k = upd_put_prefixes(w, upd_room(w, hdr, 0, upd_max_len(ctx)),
+				     p, n);
 	}
-	if (k == 0 || bgp_msg_end(w, hdr) == -1)
+	if (k == 0 || bgp_msg_end_max(w, hdr, upd_max_len(ctx)) == -1)
 		goto fail;
 	return k;
 fail:

@@ -30,7 +30,8 @@ usage(void)
 	    "  show neighbors [ADDRESS]\n"
 	    "  show routes [PREFIX|ADDRESS]\n"
 	    "  show kernel\n"
-	    "  reload\n");
+	    "  reload\n"
+	    "  neighbor ADDRESS refresh|down|up|restart\n");
 	exit(2);
 }
 

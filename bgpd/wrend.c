@@ -124,11 +124,13 @@ wrend_reload(struct wrend *d, FILE *errf)
 		    "next start");
 	/* A new identity or AS changes every session (RFC 4271 §4.2). */
 	global = nconf->router_id != old->router_id ||
-	    nconf->local_as != old->local_as;
+	    nconf->local_as != old->local_as ||
+	    nconf->cluster_id != old->cluster_id;
 	reload_neighbors(d, nconf, global);
 	d->conf = nconf;
 	kr_reconfigure(d->kr, &nconf->kernel);
 	reload_add_neighbors(d);
+	listener_keys_sync(d);
 	config_free(old);
 	d->last_reload = time(NULL);
 	log_info("reload: %s applied", d->conf_path);
@@ -211,6 +213,7 @@ wrend_start(struct wrend *d)
 	wrend_signals(d);
 	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
 		wrend_add_peer(d, nc);
+	listener_keys_sync(d);
 	peer_sync_start(d);
 	d->started = time(NULL);
 	return 0;
@@ -272,6 +275,7 @@ wrend_shutdown(struct wrend *d)
 	if (d->ev_eor_wait != NULL)
 		event_free(d->ev_eor_wait);
 	rib_free(d->rib);
+	free(d->upd_ext);
 	config_free(d->conf);
 	event_base_free(d->base);
 }

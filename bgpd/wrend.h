@@ -37,6 +37,12 @@ struct wrend {
 						   previous run adopted */
 	struct event		*ev_eor_wait;	/* End-of-RIB wait */
 	int			 nclosing;	/* connections flushing */
+	/*
+	 * RFC 8654: the parse scratch for 65535-octet UPDATEs (~3 MB),
+	 * made when a first session negotiates extended messages and shared
+	 * by all of them: an UPDATE is parsed and applied in one go.
+	 */
+	struct bgp_update	*upd_ext;
 	struct event		*ev_sig[3];
 };
 

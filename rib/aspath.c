@@ -111,6 +111,22 @@ aspath_contains(const uint8_t *p, size_t len, uint32_t as)
 	return 0;
 }
 
+/* How often as appears (for allow-local-as: our AS up to N times). */
+unsigned
+aspath_count(const uint8_t *p, size_t len, uint32_t as)
+{
+	size_t off, n, i;
+	unsigned count = 0;
+
+	for (off = 0; off < len && (n = aspath_seglen(p, len, off)) != 0;
+	    off += n) {
+		for (i = 0; i < p[off + 1]; i++)
+			if (aspath_get(p + off + SEG_HDR + i * 4) == as)
+				count++;
+	}
+	return count;
+}
+
 /*
  * RFC 4271 §5.1.2: prepend to a leading AS_SEQUENCE, else open a new one.
  * out may be the same buffer as p.
@@ -196,4 +212,16 @@ aspath_fmt(const uint8_t *p, size_t len, char *buf, size_t buflen)
 		}
 		aspath_puts(buf, buflen, &o, aspath_delim(p[off], 1));
 	}
+}
+
+int
+cluster_list_contains(const uint8_t *p, size_t len, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		if (((uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
+		    (uint32_t)p[i + 2] << 8 | p[i + 3]) == id)
+			return 1;
+	return 0;
 }

@@ -2,7 +2,8 @@
  * rib/attrs.c: interned path attribute sets.
  *
  * Every distinct attribute set exists once, in one allocation holding the
- * struct followed by its AS_PATH, COMMUNITIES and unknown-attribute bytes.
+ * struct followed by its AS_PATH, COMMUNITIES, unknown-attribute and
+ * CLUSTER_LIST bytes.
  * Paths point at the shared copy, so a 1M-prefix table from one peer costs
  * one attribute set per distinct UPDATE content, not per prefix, and export
  * can group prefixes by comparing pointers.
@@ -75,6 +76,11 @@ attrs_canon(struct rib_attrs *c, const struct rib_attrs *t)
 	c->communities_len = t->communities != NULL ? t->communities_len : 0;
 	c->unknown = t->unknown;
 	c->unknown_len = t->unknown != NULL ? t->unknown_len : 0;
+	if (t->flags & RIB_A_ORIGINATOR)
+		c->originator_id = t->originator_id;
+	c->cluster_list = t->cluster_list;
+	c->cluster_list_len = t->cluster_list != NULL ?
+	    t->cluster_list_len : 0;
 }
 
 static uint32_t
@@ -96,6 +102,9 @@ attrs_hash(const struct rib_attrs *c)
 	h = attrs_mix(h, c->communities, c->communities_len);
 	h = attrs_mix(h, &c->unknown_len, sizeof(c->unknown_len));
 	h = attrs_mix(h, c->unknown, c->unknown_len);
+	h = attrs_mix(h, &c->originator_id, sizeof(c->originator_id));
+	h = attrs_mix(h, &c->cluster_list_len, sizeof(c->cluster_list_len));
+	h = attrs_mix(h, c->cluster_list, c->cluster_list_len);
 	return h;
 }
 
@@ -120,7 +129,10 @@ attrs_equal(const struct rib_attrs *a, const struct rib_attrs *c)
 	    attrs_bytes_eq(a->communities, a->communities_len, c->communities,
 		c->communities_len) &&
 	    attrs_bytes_eq(a->unknown, a->unknown_len, c->unknown,
-		c->unknown_len);
+		c->unknown_len) &&
+	    a->originator_id == c->originator_id &&
+	    attrs_bytes_eq(a->cluster_list, a->cluster_list_len,
+		c->cluster_list, c->cluster_list_len);
 }
 
 /* Double the table once it holds more sets than buckets; on failure keep
@@ -155,7 +167,7 @@ attrs_alloc(const struct rib_attrs *c)
 	uint8_t *p;
 
 	a = malloc(sizeof(*a) + c->aspath_len + c->communities_len +
-	    c->unknown_len);
+	    c->unknown_len + c->cluster_list_len);
 	if (a == NULL)
 		return NULL;
 	*a = *c;
@@ -172,6 +184,10 @@ attrs_alloc(const struct rib_attrs *c)
 	if (c->unknown_len > 0)
 		memcpy(p, c->unknown, c->unknown_len);
 	a->unknown = p;
+	p += c->unknown_len;
+	if (c->cluster_list_len > 0)
+		memcpy(p, c->cluster_list, c->cluster_list_len);
+	a->cluster_list = p;
 	a->refcnt = 1;
 	return a;
 }

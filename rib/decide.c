@@ -99,13 +99,34 @@ decide_igp(const struct rib_path *a, const struct rib_path *b)
 	return 0;
 }
 
-/* 7. RFC 4271 §9.1.2.2 f): lowest BGP Identifier. */
+/* RFC 4456 §9: a reflected route counts with its ORIGINATOR_ID. */
+static uint32_t
+decide_bgp_id(const struct rib_path *p)
+{
+	if (p->attrs->flags & RIB_A_ORIGINATOR)
+		return p->attrs->originator_id;
+	return p->src->bgp_id;
+}
+
+/* 7. RFC 4271 §9.1.2.2 f): lowest BGP Identifier (RFC 4456 §9: or
+ * ORIGINATOR_ID). */
 static int
 decide_id(const struct rib_path *a, const struct rib_path *b)
 {
-	uint32_t ia = a->src->bgp_id, ib = b->src->bgp_id;
+	uint32_t ia = decide_bgp_id(a), ib = decide_bgp_id(b);
 
 	return ia == ib ? 0 : (ia < ib ? -1 : 1);
+}
+
+/* 7a. RFC 4456 §9: the shorter CLUSTER_LIST (none counts 0), before the
+ * peer address. */
+static int
+decide_cluster_len(const struct rib_path *a, const struct rib_path *b)
+{
+	uint16_t la = a->attrs->cluster_list_len;
+	uint16_t lb = b->attrs->cluster_list_len;
+
+	return la == lb ? 0 : (la < lb ? -1 : 1);
 }
 
 /* 8. RFC 4271 §9.1.2.2 g): lowest peer address. */
@@ -127,6 +148,7 @@ static const struct {
 	{ decide_ebgp, 1 },
 	{ decide_igp, 1 },
 	{ decide_id, 1 },
+	{ decide_cluster_len, 1 },
 	{ decide_addr, 1 },
 };
 

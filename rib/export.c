@@ -57,6 +57,8 @@ struct out_item {
 struct out_cache {
 	const struct rib_attrs	*in;
 	const struct rib_attrs	*out;		/* NULL: not sendable */
+	const struct rib_source	*refl;		/* reflected from, or NULL */
+	uint32_t		 refl_id;	/* its BGP identifier then */
 	uint8_t			 af;
 	uint8_t			 local;
 };
@@ -83,6 +85,8 @@ struct rib_out {
 
 	uint8_t				*pbuf;		/* AS_PATH scratch */
 	size_t				 pbuflen;
+	uint8_t				*cbuf;		/* CLUSTER_LIST scratch */
+	size_t				 cbuflen;
 	struct out_item			*items;
 	struct wr_prefix		*pfx;
 	size_t				 nwork;
@@ -380,16 +384,37 @@ rib_out_stop(struct rib_out *o)
 	free(o->pages);
 	free(o->slots);
 	free(o->pbuf);
+	free(o->cbuf);
 	free(o->items);
 	free(o->pfx);
 	o->pages = NULL;
 	o->slots = NULL;
 	o->pbuf = NULL;
+	o->cbuf = NULL;
+	o->cbuflen = 0;
 	o->items = NULL;
 	o->pfx = NULL;
 	o->npages = o->nrecs = o->freelist = o->nslots = o->nlive = 0;
 	o->qhead = o->qtail = OUT_NONE;
 	o->qlen = o->nsent = o->pbuflen = o->nwork = 0;
+}
+
+void
+rib_out_set_next_hop(struct rib_out *o, int next_hop)
+{
+	uint32_t i;
+
+	if (o->params.next_hop == next_hop)
+		return;
+	o->params.next_hop = next_hop;
+	for (i = 0; i < OUT_CACHE; i++) {
+		rib_attrs_unref(o->cache[i].in);
+		rib_attrs_unref(o->cache[i].out);
+	}
+	memset(o->cache, 0, sizeof(o->cache));
+	/* Every prefix is planned again; only real changes are sent. */
+	if (o->following)
+		rib_walk(o->rib, out_start_cb, o);
 }
 
 void
@@ -445,6 +470,13 @@ out_community_blocks(const struct rib_attrs *a, int ebgp)
 	return 0;
 }
 
+/* From an iBGP peer to an iBGP peer: only by reflection (RFC 4456). */
+static int
+out_ibgp_to_ibgp(const struct rib_out *o, const struct rib_source *src)
+{
+	return src->type == RIB_SRC_BGP && !src->ebgp && !o->params.ebgp;
+}
+
 static int
 out_blocked(const struct rib_out *o, const struct rib_path *best)
 {
@@ -454,10 +486,59 @@ out_blocked(const struct rib_out *o, const struct rib_path *best)
 	if (src == o->params.self)
 		return 1;
 	/* RFC 4271 §9.2: a route learned from an iBGP peer is not passed on
-	 * to another iBGP peer (the full mesh already has it) */
-	if (src->type == RIB_SRC_BGP && !src->ebgp && !o->params.ebgp)
+	 * to another iBGP peer (the full mesh already has it).  RFC 4456 §6:
+	 * a reflector passes a client's route to every iBGP peer, a
+	 * non-client's to the clients only. */
+	if (out_ibgp_to_ibgp(o, src) && !src->rr_client &&
+	    !o->params.rr_client)
 		return 1;
 	return out_community_blocks(best->attrs, o->params.ebgp);
+}
+
+/*
+ * RFC 4456 §8: a reflected route gets an ORIGINATOR_ID (the BGP
+ * identifier of the peer it came from) unless it has one, and our
+ * CLUSTER_ID in front of its CLUSTER_LIST.
+ */
+static int
+out_reflect(struct rib_out *o, const struct rib_source *src,
+    struct rib_attrs *t)
+{
+	size_t need = (size_t)t->cluster_list_len + 4;
+	uint32_t id = o->params.cluster_id;
+	uint8_t *nb;
+
+	if (need > UINT16_MAX - 8)
+		return -1;
+	if (!(t->flags & RIB_A_ORIGINATOR)) {
+		t->flags |= RIB_A_ORIGINATOR;
+		t->originator_id = src->bgp_id;
+	}
+	if (need > o->cbuflen) {
+		if ((nb = realloc(o->cbuf, need)) == NULL)
+			fatal("rib_out: CLUSTER_LIST buffer");
+		o->cbuf = nb;
+		o->cbuflen = need;
+	}
+	o->cbuf[0] = (uint8_t)(id >> 24);
+	o->cbuf[1] = (uint8_t)(id >> 16);
+	o->cbuf[2] = (uint8_t)(id >> 8);
+	o->cbuf[3] = (uint8_t)id;
+	if (t->cluster_list_len > 0)
+		memcpy(o->cbuf + 4, t->cluster_list, t->cluster_list_len);
+	t->cluster_list = o->cbuf;
+	t->cluster_list_len = (uint16_t)need;
+	return 0;
+}
+
+/* RFC 4456 §8: both attributes are optional non-transitive, for iBGP. */
+static void
+out_strip_reflection(struct rib_attrs *t)
+{
+	t->flags &= ~RIB_A_ORIGINATOR;
+	t->originator_id = 0;
+	t->cluster_list = NULL;
+	t->cluster_list_len = 0;
 }
 
 /* RFC 4271 §5.1.2: an eBGP speaker prepends its own AS. */
@@ -484,6 +565,25 @@ out_prepend(struct rib_out *o, struct rib_attrs *t)
 }
 
 /* The attributes for this neighbor as a template in t; -1: not sendable. */
+/*
+ * RFC 4271 §5.1.3: eBGP gets our address as next hop; over iBGP a BGP next
+ * hop passes unchanged, while a kernel or static route has none the peer
+ * could use: ours.  RIB_NH_SELF: always ours; RIB_NH_KEEP: a BGP next hop
+ * is never rewritten, towards eBGP too (a third-party next hop, §5.1.3).
+ */
+static int
+out_nexthop(const struct rib_out *o, int local, const struct wr_addr *self,
+    struct rib_attrs *t)
+{
+	int nh = o->params.next_hop;
+
+	if (!local && nh != RIB_NH_SELF && (!o->params.ebgp ||
+	    nh == RIB_NH_KEEP))
+		return 0;
+	t->nexthop = *self;
+	return addr_is_set(self) ? 0 : -1;
+}
+
 static int
 out_rewrite(struct rib_out *o, const struct rib_entry *e,
     const struct rib_path *best, struct rib_attrs *t)
@@ -497,10 +597,10 @@ out_rewrite(struct rib_out *o, const struct rib_entry *e,
 	t->refcnt = 0;
 	t->hash = 0;
 	if (o->params.ebgp) {
+		out_strip_reflection(t);
 		if (out_prepend(o, t) == -1)
 			return -1;
 		/* RFC 4271 §5.1.3: next hop self; §5.1.5: no LOCAL_PREF */
-		t->nexthop = *self;
 		t->flags &= ~RIB_A_LOCAL_PREF;
 		t->local_pref = 0;
 		/* RFC 4271 §5.1.4: a MED learned from a neighbor AS is not
@@ -509,20 +609,17 @@ out_rewrite(struct rib_out *o, const struct rib_entry *e,
 			t->flags &= ~RIB_A_MED;
 			t->med = 0;
 		}
-		return addr_is_set(self) ? 0 : -1;
+		return out_nexthop(o, local, self, t);
 	}
 	/* RFC 4271 §5.1.5: LOCAL_PREF is mandatory towards iBGP peers */
 	if (!(t->flags & RIB_A_LOCAL_PREF)) {
 		t->flags |= RIB_A_LOCAL_PREF;
 		t->local_pref = LOCAL_PREF_DEFAULT;
 	}
-	/* RFC 4271 §5.1.3: BGP next hops pass unchanged over iBGP; a kernel
-	 * or static route has none the peer could use: ours */
-	if (local) {
-		t->nexthop = *self;
-		return addr_is_set(self) ? 0 : -1;
-	}
-	return 0;
+	if (out_ibgp_to_ibgp(o, best->src) &&
+	    out_reflect(o, best->src, t) == -1)
+		return -1;
+	return out_nexthop(o, local, self, t);
 }
 
 static const struct rib_attrs *
@@ -545,6 +642,7 @@ static const struct rib_attrs *
 out_target(struct rib_out *o, const struct rib_entry *e)
 {
 	const struct rib_path *best = rib_entry_best(e);
+	const struct rib_source *refl;
 	const struct rib_attrs *a;
 	struct out_cache *c;
 	uint8_t af = e->prefix.addr.af, local;
@@ -553,15 +651,21 @@ out_target(struct rib_out *o, const struct rib_entry *e)
 	if (best == NULL || out_blocked(o, best))
 		return NULL;
 	local = best->src->type != RIB_SRC_BGP;
-	h = ((uintptr_t)best->attrs ^ af ^ local) * 0x9e3779b97f4a7c15ull;
+	/* a reflected route's rewrite depends on where it came from too */
+	refl = out_ibgp_to_ibgp(o, best->src) ? best->src : NULL;
+	h = ((uintptr_t)best->attrs ^ (uintptr_t)refl ^ af ^ local) *
+	    0x9e3779b97f4a7c15ull;
 	c = &o->cache[h >> 56 & (OUT_CACHE - 1)];
-	if (c->in == best->attrs && c->af == af && c->local == local)
+	if (c->in == best->attrs && c->refl == refl && c->af == af &&
+	    c->local == local && (refl == NULL || c->refl_id == refl->bgp_id))
 		return c->out != NULL ? rib_attrs_ref(c->out) : NULL;
 	a = out_rewrite_interned(o, e, best);
 	rib_attrs_unref(c->in);
 	rib_attrs_unref(c->out);
 	c->in = rib_attrs_ref(best->attrs);
 	c->out = a != NULL ? rib_attrs_ref(a) : NULL;
+	c->refl = refl;
+	c->refl_id = refl != NULL ? refl->bgp_id : 0;
 	c->af = af;
 	c->local = local;
 	return a;

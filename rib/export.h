@@ -5,7 +5,9 @@
  * advertisement rules (no route back to the neighbor it came from; the
  * iBGP split-horizon rule of §9.2; eBGP: prepend our AS, next hop self, no
  * LOCAL_PREF, no foreign MED), remembers what it has sent, and queues the
- * prefixes whose advertisement must change.  bgpd drains the queue when the
+ * prefixes whose advertisement must change.  With route-reflector clients
+ * (RFC 4456 §6) routes also pass between iBGP peers, with ORIGINATOR_ID and
+ * CLUSTER_LIST.  bgpd drains the queue when the
  * session can take more; the drain hands prefixes over grouped by their
  * interned attribute set, so that one UPDATE carries many prefixes.
  */
@@ -20,9 +22,22 @@ struct rib_export_params {
 	struct rib_source	*self;		/* the neighbor's own source */
 	struct wr_addr		 nexthop_v4;	/* our address on the session */
 	struct wr_addr		 nexthop_v6;
+	/*
+	 * Route reflection (RFC 4456): the neighbor is a client of ours;
+	 * cluster_id (host order) is prepended to the CLUSTER_LIST of what
+	 * is reflected.
+	 */
+	int			 rr_client;
+	uint32_t		 cluster_id;
+	int			 next_hop;	/* RIB_NH_* */
 	void			(*kick)(void *arg);	/* queue became non-empty */
 	void			*kick_arg;
 };
+
+/* rib_export_params.next_hop (RFC 4271 §5.1.3) */
+#define RIB_NH_DEFAULT	0	/* eBGP: ours; iBGP: kept, ours for local */
+#define RIB_NH_SELF	1	/* always ours */
+#define RIB_NH_KEEP	2	/* a BGP next hop is never rewritten */
 
 struct rib_out_cb {
 	/* Both return 0, or -1 to stop the drain (the rest stays queued). */
@@ -46,6 +61,8 @@ void		 rib_out_stop(struct rib_out *);
  * queued (withdrawals included) and the record of what was sent.
  */
 void		 rib_out_refresh(struct rib_out *);
+/* A new next-hop mode: every prefix is planned again, changes sent. */
+void		 rib_out_set_next_hop(struct rib_out *, int next_hop);
 size_t		 rib_out_pending(const struct rib_out *);
 size_t		 rib_out_sent_count(const struct rib_out *);
 /* Hand over up to budget queued prefixes; returns how many remain queued. */

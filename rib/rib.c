@@ -118,13 +118,15 @@ rib_prefix_ok(const struct wr_prefix *pfx, struct wr_prefix *out)
 	return 1;
 }
 
+/* RFC 7911 §5: a path is named by its source and its path identifier. */
 static struct rib_path *
-rib_find_path(const struct rib_entry *e, const struct rib_source *src)
+rib_find_path(const struct rib_entry *e, const struct rib_source *src,
+    uint32_t path_id)
 {
 	struct rib_path *p;
 
 	for (p = e->paths; p != NULL; p = p->next)
-		if (p->src == src)
+		if (p->src == src && p->path_id == path_id)
 			return p;
 	return NULL;
 }
@@ -172,7 +174,7 @@ rib_entry_get(struct rib *rib, const struct wr_prefix *pfx)
 
 static struct rib_path *
 rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
-    const struct rib_attrs *a)
+    uint32_t path_id, const struct rib_attrs *a)
 {
 	struct rib_path *p;
 
@@ -180,6 +182,7 @@ rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
 		return NULL;
 	p->entry = e;
 	p->src = src;
+	p->path_id = path_id;
 	p->attrs = a;
 	p->since = time(NULL);
 	/* at the tail: a new path wins no full tie against an older one */
@@ -216,6 +219,14 @@ int
 rib_update(struct rib *rib, struct rib_source *src,
     const struct wr_prefix *prefix, const struct rib_attrs *attrs)
 {
+	return rib_update_id(rib, src, prefix, 0, attrs);
+}
+
+int
+rib_update_id(struct rib *rib, struct rib_source *src,
+    const struct wr_prefix *prefix, uint32_t path_id,
+    const struct rib_attrs *attrs)
+{
 	struct wr_prefix pfx;
 	const struct rib_attrs *a, *oldattrs;
 	const struct rib_path *oldbest;
@@ -232,7 +243,7 @@ rib_update(struct rib *rib, struct rib_source *src,
 	}
 	oldbest = e->paths;
 	oldattrs = oldbest != NULL ? oldbest->attrs : NULL;
-	if ((p = rib_find_path(e, src)) != NULL) {
+	if ((p = rib_find_path(e, src, path_id)) != NULL) {
 		rib_path_unstale(p);
 		if (p->attrs == a) {
 			rib_attrs_unref(a);	/* implicit withdraw of the same */
@@ -242,7 +253,7 @@ rib_update(struct rib *rib, struct rib_source *src,
 		rib_attrs_unref(p->attrs);
 		p->attrs = a;
 		p->since = time(NULL);
-	} else if (rib_path_new(rib, e, src, a) == NULL) {
+	} else if (rib_path_new(rib, e, src, path_id, a) == NULL) {
 		rib_attrs_unref(a);
 		if (e->paths == NULL) {
 			pt_remove(rib->pt, e);
@@ -296,6 +307,13 @@ int
 rib_withdraw(struct rib *rib, struct rib_source *src,
     const struct wr_prefix *prefix)
 {
+	return rib_withdraw_id(rib, src, prefix, 0);
+}
+
+int
+rib_withdraw_id(struct rib *rib, struct rib_source *src,
+    const struct wr_prefix *prefix, uint32_t path_id)
+{
 	struct wr_prefix pfx;
 	struct rib_entry *e;
 	struct rib_path *p;
@@ -304,7 +322,7 @@ rib_withdraw(struct rib *rib, struct rib_source *src,
 		return 0;
 	if ((e = pt_lookup(rib->pt, &pfx)) == NULL)
 		return 0;
-	if ((p = rib_find_path(e, src)) == NULL)
+	if ((p = rib_find_path(e, src, path_id)) == NULL)
 		return 0;
 	return rib_path_withdraw(rib, p);
 }
@@ -379,7 +397,14 @@ rib_entry_best(const struct rib_entry *e)
 const struct rib_path *
 rib_entry_path(const struct rib_entry *e, const struct rib_source *src)
 {
-	return e != NULL ? rib_find_path(e, src) : NULL;
+	const struct rib_path *p;
+
+	if (e == NULL)
+		return NULL;
+	for (p = e->paths; p != NULL; p = p->next)
+		if (p->src == src)
+			return p;
+	return NULL;
 }
 
 int

@@ -36,6 +36,7 @@
 #define RIB_A_LOCAL_PREF	0x02
 #define RIB_A_ATOMIC_AGG	0x04
 #define RIB_A_AGGREGATOR	0x08
+#define RIB_A_ORIGINATOR	0x10	/* ORIGINATOR_ID, RFC 4456 §8 */
 
 /*
  * A path attribute set.  Filled in by a parser as a template whose pointers
@@ -75,6 +76,11 @@ struct rib_attrs {
 	 */
 	const uint8_t		*unknown;
 	uint16_t		 unknown_len;
+	/* RFC 4456 §8: ORIGINATOR_ID (RIB_A_ORIGINATOR), host order */
+	uint32_t		 originator_id;
+	/* CLUSTER_LIST value (RFC 4456 §8), a multiple of 4 bytes */
+	const uint8_t		*cluster_list;
+	uint16_t		 cluster_list_len;
 };
 
 const struct rib_attrs	*rib_attrs_intern(const struct rib_attrs *tmpl);
@@ -93,6 +99,9 @@ unsigned aspath_length(const uint8_t *, size_t);
  */
 uint32_t aspath_first_as(const uint8_t *, size_t);
 int	 aspath_contains(const uint8_t *, size_t, uint32_t as);
+unsigned aspath_count(const uint8_t *, size_t, uint32_t as);
+/* Is id (host order) in a CLUSTER_LIST value (RFC 4456 §8)? */
+int	 cluster_list_contains(const uint8_t *, size_t, uint32_t id);
 /* Prepend one AS into out; returns the new length or -1 if outlen is short. */
 int	 aspath_prepend(const uint8_t *, size_t, uint32_t as, uint8_t *out,
 	    size_t outlen);
@@ -118,6 +127,8 @@ struct rib_source {
 	uint32_t		 bgp_id;	/* BGP identifier, host order */
 	struct wr_addr		 addr;		/* BGP: neighbor address */
 	const char		*name;		/* for display: "kernel", "198.18.0.2" */
+	int			 rr_client;	/* BGP: a route reflector client
+						   of ours (RFC 4456) */
 
 	/* internal: this source's Adj-RIB-In */
 	struct rib_path		*paths;
@@ -136,6 +147,9 @@ struct rib_path {
 	int			 stale;		/* RFC 4724 §4.2: kept across a
 						   graceful restart, not yet
 						   re-announced */
+	uint32_t		 path_id;	/* RFC 7911: the neighbor's path
+						   identifier; 0 without
+						   ADD-PATH */
 };
 
 struct rib_entry {
@@ -182,6 +196,16 @@ int	rib_update(struct rib *, struct rib_source *, const struct wr_prefix *,
 /* Returns 1 if the best path changed, 0 if not (also: nothing to withdraw). */
 int	rib_withdraw(struct rib *, struct rib_source *,
 	    const struct wr_prefix *);
+/*
+ * ADD-PATH (RFC 7911): a source may have several paths for a prefix, told
+ * apart by the path identifier it chose.  rib_update()/rib_withdraw() are
+ * these with path identifier 0.
+ */
+int	rib_update_id(struct rib *, struct rib_source *,
+	    const struct wr_prefix *, uint32_t path_id,
+	    const struct rib_attrs *);
+int	rib_withdraw_id(struct rib *, struct rib_source *,
+	    const struct wr_prefix *, uint32_t path_id);
 /* Withdraw every path of src (session down).  Returns how many. */
 size_t	rib_flush_source(struct rib *, struct rib_source *);
 /*
@@ -199,6 +223,7 @@ size_t	rib_source_sweep_stale(struct rib *, struct rib_source *, int af);
 const struct rib_entry	*rib_lookup(struct rib *, const struct wr_prefix *);
 const struct rib_entry	*rib_match(struct rib *, const struct wr_addr *);
 const struct rib_path	*rib_entry_best(const struct rib_entry *);
+/* The first (best ranked) path of the source, whatever its path id. */
 const struct rib_path	*rib_entry_path(const struct rib_entry *,
 			    const struct rib_source *);
 /*

@@ -27,11 +27,24 @@ static const struct bgp_parse_ctx fuzz_ctx[] = {
     {.as4 = 1,
      .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
      .ext_nh = BGP_MP_IPV4_UNICAST},
+    /* .. and RFC 8654 extended messages */
+    {.as4 = 1,
+     .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
+     .ext_nh = BGP_MP_IPV4_UNICAST,
+     .max_len = BGP_MAX_LEN_EXT},
 };
 
-/* far too large for the stack */
-static struct bgp_update fuzz_u1, fuzz_u2;
-static uint8_t fuzz_out[BGP_MAX_LEN * 2];
+/* far too large for the stack; made for extended messages */
+static struct bgp_update *fuzz_u1p, *fuzz_u2p;
+#define fuzz_u1 (*fuzz_u1p)
+#define fuzz_u2 (*fuzz_u2p)
+static uint8_t fuzz_out[BGP_MAX_LEN_EXT * 2];
+
+static size_t
+fuzz_max(const struct bgp_parse_ctx *ctx)
+{
+	return ctx->max_len ? ctx->max_len : BGP_MAX_LEN;
+}
 
 #define CHECK(x)                                                               \
 	do {                                                                   \
@@ -53,6 +66,11 @@ fuzz_same_attrs(const struct rib_attrs *a, const struct rib_attrs *b)
 	CHECK(a->communities_len == b->communities_len &&
 	      (a->communities_len == 0 || memcmp(a->communities, b->communities,
 						 a->communities_len) == 0));
+	CHECK(a->originator_id == b->originator_id &&
+	      a->cluster_list_len == b->cluster_list_len &&
+	      (a->cluster_list_len == 0 ||
+	       memcmp(a->cluster_list, b->cluster_list, a->cluster_list_len) ==
+		   0));
 	CHECK(a->unknown_len == b->unknown_len &&
 	      (a->unknown_len == 0 ||
 	       memcmp(a->unknown, b->unknown, a->unknown_len) == 0));
@@ -77,7 +95,7 @@ fuzz_update_again(const struct bgp_parse_ctx *ctx)
 	}
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
 	k = bgp_update_encode_announce(&w, &a, ctx, fuzz_u1.nlri, n);
-	CHECK(k > 0 && w.len <= BGP_MAX_LEN);
+	CHECK(k > 0 && w.len <= fuzz_max(ctx));
 	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
 	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
 	CHECK(!fuzz_u2.treat_as_withdraw && fuzz_u2.nnlri == k);
@@ -107,8 +125,9 @@ fuzz_withdraw_again(const struct bgp_parse_ctx *ctx)
 	     n++)
 		;
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
-	k = bgp_update_encode_withdraw(&w, fuzz_u1.withdrawn, n);
-	CHECK(k == n && w.len <= BGP_MAX_LEN);
+	k = bgp_update_encode_withdraw_max(&w, fuzz_max(ctx), fuzz_u1.withdrawn,
+					   n);
+	CHECK(k == n && w.len <= fuzz_max(ctx));
 	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
 	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
 	CHECK(fuzz_u2.nwithdrawn == k && fuzz_u2.nnlri == 0);
@@ -171,7 +190,8 @@ fuzz_notify(const uint8_t *body, size_t len)
 	struct ibuf b;
 
 	ibuf_init(&b, body, len);
-	if (bgp_notify_parse(&b, &n) == -1)
+	/* RFC 8654: we receive large ones, but send ours within 4096 */
+	if (bgp_notify_parse(&b, &n) == -1 || BGP_HDR_LEN + len > BGP_MAX_LEN)
 		return;
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
 	CHECK(bgp_notify_encode(&w, n.code, n.subcode, n.data, n.datalen) == 0);
@@ -206,11 +226,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!init) {
 		log_init(0, 0, "fuzz_msg");
+		fuzz_u1p = bgp_update_new(BGP_MAX_LEN_EXT);
+		fuzz_u2p = bgp_update_new(BGP_MAX_LEN_EXT);
+		CHECK(fuzz_u1p != NULL && fuzz_u2p != NULL);
 		init = 1;
 	}
 	if (size < BGP_HDR_LEN)
 		return 0;
-	if (bgp_hdr_parse(data, &type, &len, &err) == -1) {
+	if (bgp_hdr_parse_max(data, BGP_MAX_LEN_EXT, &type, &len, &err) == -1) {
 		CHECK(err.code == ERR_HEADER);
 		return 0;
 	}

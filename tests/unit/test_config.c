@@ -898,7 +898,8 @@ static const struct ecase neighbor_errors[] = {
 	  "bbbbbbbbbbbbbbbbbbb\"\n}\n",
 	  "t.conf:5: description: too long (max 63 characters)\n" },
 	{ H N RA "foo\n}\n", "t.conf:5: unknown keyword 'foo'\n" },
-	{ H N RA "local-as 5\n}\n", "t.conf:5: unknown keyword 'local-as'\n" },
+	{ H N RA "router-id 1.2.3.4\n}\n",
+	  "t.conf:5: unknown keyword 'router-id'\n" },
 	{ H N RA "} x\n", "t.conf:5: neighbor: unexpected 'x'\n" },
 	{ H N RA "port 1 2\n}\n", "t.conf:5: port: unexpected '2'\n" },
 	/* A forgotten '}' swallows the next neighbor, which is reported. */
@@ -1395,6 +1396,265 @@ test_families(void **state)
 	round_trip(text);
 }
 
+/* RFC 4456: cluster-id and route-reflector-client */
+static void
+test_route_reflection(void **state)
+{
+	static const char text[] =
+	    "router-id 198.18.0.1\nlocal-as 64512\ncluster-id 198.18.255.1\n"
+	    "neighbor 198.18.0.2 {\n remote-as 64512\n"
+	    " route-reflector-client\n}\n"
+	    "neighbor 198.18.0.3 { remote-as 64512 }\n";
+	struct wren_config *c = parse_ok(text);
+	char *s;
+
+	assert_int_equal(c->cluster_id, 0xc612ff01);
+	assert_int_equal(nth_neighbor(c, 0)->rr_client, 1);
+	assert_int_equal(nth_neighbor(c, 1)->rr_client, 0);
+	assert_true(config_neighbor_differs(nth_neighbor(c, 0),
+	    nth_neighbor(c, 1)));
+	s = print_to_string(c);
+	assert_non_null(strstr(s, "cluster-id 198.18.255.1\n"));
+	assert_non_null(strstr(s, "\troute-reflector-client\n"));
+	free(s);
+	config_free(c);
+	round_trip(text);
+	check_errors("router-id 198.18.0.1\nlocal-as 64512\n"
+	    "cluster-id 0.0.0.0\n",
+	    "t.conf:3: cluster-id: '0.0.0.0' is not a non-zero IPv4 "
+	    "address\n");
+	check_errors("router-id 198.18.0.1\nlocal-as 64512\n"
+	    "neighbor 198.18.0.2 {\n remote-as 64513\n"
+	    " route-reflector-client\n}\n",
+	    "t.conf:3: neighbor 198.18.0.2: route-reflector-client needs an "
+	    "iBGP neighbor (remote-as 64512)\n");
+	/* a neighbor block in between must not hide a duplicate */
+	check_errors("router-id 198.18.0.1\nlocal-as 64512\n"
+	    "cluster-id 198.18.255.1\nneighbor 198.18.0.2 {\n remote-as "
+	    "64512\n}\ncluster-id 198.18.255.2\n",
+	    "t.conf:7: duplicate cluster-id (first at line 3)\n");
+}
+
+/* ---- transport, policy and groups (RFC 2385, 5925, 5082, 4486) ---------- */
+
+static const char transport_conf[] = H
+    "neighbor 198.18.0.2 {\n"
+    "\tremote-as 64513\n"
+    "\tpassword \"s3cr\\\"et\"\n"
+    "\tttl-security hops 2\n"
+    "\tsource-address 198.18.0.1\n"
+    "\tnext-hop keep\n"
+    "\tlocal-as 64600\n"
+    "\tallow-local-as 2\n"
+    "\tmax-prefix 100 restart 5\n"
+    "}\n"
+    "neighbor fd00::2 {\n"
+    "\tremote-as 65000\n"
+    "\ttcp-ao key-id 1 rnext-id 2 algorithm hmac-sha256 password \"k\"\n"
+    "\tmultihop 3\n"
+    "\tnext-hop self\n"
+    "\tmax-prefix 10 warning-only\n"
+    "}\n";
+
+static void
+test_transport_keywords(void **state)
+{
+	struct wren_config *c = parse_ok(transport_conf);
+	struct neighbor_conf *a = nth_neighbor(c, 0), *b = nth_neighbor(c, 1);
+
+	assert_string_equal(a->password, "s3cr\"et");
+	assert_int_equal(a->ao.alg, 0);
+	assert_int_equal(a->ttl_security, 2);
+	assert_int_equal(a->multihop, 0);
+	assert_int_equal(addr_cmp(&a->source, &(struct wr_addr){ 0 }), 1);
+	assert_int_equal(a->next_hop, CONF_NH_KEEP);
+	assert_int_equal(a->local_as, 64600);
+	assert_int_equal(CONF_LOCAL_AS(c, a), 64600);
+	assert_int_equal(a->allow_local_as, 2);
+	assert_int_equal(a->max_prefix, 100);
+	assert_false(a->max_prefix_warn);
+	assert_int_equal(a->max_prefix_restart, 5);
+	assert_int_equal(b->ao.alg, CONF_AO_HMAC_SHA256);
+	assert_int_equal(b->ao.send_id, 1);
+	assert_int_equal(b->ao.recv_id, 2);
+	assert_string_equal(b->ao.password, "k");
+	assert_int_equal(b->multihop, 3);
+	assert_int_equal(b->next_hop, CONF_NH_SELF);
+	assert_int_equal(CONF_LOCAL_AS(c, b), 65000);
+	assert_true(b->max_prefix_warn);
+	assert_string_equal(config_ao_alg_name(CONF_AO_AES_128_CMAC),
+	    "aes-128-cmac");
+	config_free(c);
+	round_trip(transport_conf);
+}
+
+static void
+test_transport_round_trip(void **state)
+{
+	struct wren_config *a = parse_ok(transport_conf), *b;
+	const struct neighbor_conf *x, *y;
+	char *s = print_to_string(a);
+
+	b = parse_ok(s);
+	for (x = a->neighbors, y = b->neighbors; x && y;
+	    x = x->next, y = y->next) {
+		assert_false(config_neighbor_differs(x, y));
+		assert_int_equal(x->next_hop, y->next_hop);
+		assert_int_equal(x->allow_local_as, y->allow_local_as);
+		assert_int_equal(x->max_prefix, y->max_prefix);
+		assert_int_equal(x->max_prefix_warn, y->max_prefix_warn);
+		assert_int_equal(x->max_prefix_restart, y->max_prefix_restart);
+	}
+	assert_true(x == NULL && y == NULL);
+	assert_non_null(strstr(s, "\tpassword \"s3cr\\\"et\"\n"));
+	assert_non_null(strstr(s, "\ttcp-ao key-id 1 rnext-id 2 algorithm "
+	    "hmac-sha256 password \"k\"\n"));
+	assert_non_null(strstr(s, "\tmax-prefix 100 restart 5\n"));
+	assert_non_null(strstr(s, "\tmax-prefix 10 warning-only\n"));
+	free(s);
+	config_free(a);
+	config_free(b);
+}
+
+static void
+test_transport_errors(void **state)
+{
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n password \"\"\n}\n",
+	    "t.conf:5: password: must not be empty\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n password x\n}\n",
+	    "t.conf:5: password: expected a quoted string\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n password \""
+	    "123456789012345678901234567890123456789012345678901234567890"
+	    "123456789012345678901\"\n}\n",
+	    "t.conf:5: password: too long (max 79 characters)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n password \"a\"\n"
+	    " password \"b\"\n}\n",
+	    "t.conf:6: duplicate password (first at line 5)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n tcp-ao key-id 1\n"
+	    "}\n", "t.conf:5: tcp-ao: expected key-id N rnext-id M algorithm "
+	    "ALG password \"SECRET\"\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n tcp-ao key-id 256"
+	    " rnext-id 1 algorithm hmac-sha1 password \"x\"\n}\n",
+	    "t.conf:5: tcp-ao key-id: 256 is out of range (0..255)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n tcp-ao key-id 1 "
+	    "rnext-id 1 algorithm md5 password \"x\"\n}\n",
+	    "t.conf:5: tcp-ao: unknown algorithm 'md5' (hmac-sha1, "
+	    "hmac-sha256, aes-128-cmac)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n password \"a\"\n"
+	    " tcp-ao key-id 1 rnext-id 1 algorithm hmac-sha1 password \"x\"\n"
+	    "}\n", "t.conf:6: neighbor 198.18.0.2: password (TCP MD5) and "
+	    "tcp-ao exclude each other\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n ttl-security\n"
+	    " multihop 2\n}\n", "t.conf:6: neighbor 198.18.0.2: multihop and "
+	    "ttl-security exclude each other\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n ttl-security "
+	    "hops 255\n}\n",
+	    "t.conf:5: ttl-security hops: 255 is out of range (1..254)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n multihop 0\n}\n",
+	    "t.conf:5: multihop: 0 is out of range (1..255)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n source-address "
+	    "fd00::1\n}\n", "t.conf:5: source-address: not of the address "
+	    "family of neighbor 198.18.0.2\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n next-hop peer\n"
+	    "}\n", "t.conf:5: next-hop: expected 'self' or 'keep'\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n local-as 0\n}\n",
+	    "t.conf:5: local-as: '0' is not a valid AS number "
+	    "(1..4294967295 or asdot 0.1..65535.65535)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n allow-local-as "
+	    "256\n}\n",
+	    "t.conf:5: allow-local-as: 256 is out of range (0..255)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n max-prefix 0\n}\n",
+	    "t.conf:5: max-prefix: 0 is out of range (1..4294967295)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n max-prefix 5 "
+	    "warning-only restart 1\n}\n", "t.conf:5: max-prefix: "
+	    "warning-only never goes down, so restart does not apply\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n max-prefix 5 "
+	    "restart\n}\n", "t.conf:5: max-prefix restart: expected a number\n");
+}
+
+static const char group_conf[] = H
+    "group \"tor\" {\n"
+    "\tremote-as 64513\n"
+    "\tpassword \"g\"\n"
+    "\tmax-prefix 50\n"
+    "\tneighbor 198.18.0.2\n"
+    "\tneighbor 198.18.0.3 {\n"
+    "\t\tpassword \"own\"\n"
+    "\t\tname \"three\"\n"
+    "\t}\n"
+    "}\n"
+    "neighbor 198.18.0.4 {\n"
+    "\tremote-as 65000\n"
+    "}\n";
+
+static void
+test_groups(void **state)
+{
+	struct wren_config *c = parse_ok(group_conf);
+	struct neighbor_conf *a = nth_neighbor(c, 0), *b = nth_neighbor(c, 1);
+	struct neighbor_conf *d = nth_neighbor(c, 2);
+
+	assert_int_equal(a->remote_as, 64513);
+	assert_string_equal(a->password, "g");
+	assert_int_equal(a->max_prefix, 50);
+	assert_int_equal(a->line, 7);
+	assert_int_equal(b->remote_as, 64513);
+	assert_string_equal(b->password, "own");
+	assert_string_equal(b->name, "three");
+	assert_int_equal(b->max_prefix, 50);
+	assert_int_equal(d->remote_as, 65000);
+	assert_string_equal(d->password, "");
+	assert_int_equal(d->max_prefix, 0);
+	assert_null(d->next);
+	config_free(c);
+	round_trip(group_conf);
+}
+
+static void
+test_group_errors(void **state)
+{
+	check_errors(H "group \"g\" {\n neighbor 198.18.0.2\n}\n",
+	    "t.conf:4: neighbor 198.18.0.2: remote-as is required\n");
+	check_errors(H "group \"g\" {\n remote-as 1\n neighbor 198.18.0.2\n"
+	    " password \"x\"\n}\n", "t.conf:6: password: group settings must "
+	    "come before the group's neighbors\n");
+	check_errors(H "group \"g\" {\n remote-as 1\n remote-as 2\n}\n",
+	    "t.conf:5: duplicate remote-as (first at line 4)\n");
+	check_errors(H "neighbor 198.18.0.2 {\n remote-as 1\n neighbor "
+	    "198.18.0.3\n}\n", "t.conf:5: unknown keyword 'neighbor'\n");
+	check_errors(H "group \"g\" {\n remote-as 1\n neighbor 198.18.0.2\n}\n"
+	    "neighbor 198.18.0.2 {\n remote-as 1\n}\n",
+	    "t.conf:7: duplicate neighbor 198.18.0.2 (first at line 5)\n");
+	check_errors(H "group \"g\" {\n remote-as 1\n", "t.conf:3: group: "
+	    "missing '}'\n");
+}
+
+static void
+test_transport_differs(void **state)
+{
+	struct wren_config *c = parse_ok(transport_conf);
+	struct neighbor_conf a = *nth_neighbor(c, 0), b;
+
+	config_free(c);
+	/* The transport and the AS we present need a new session... */
+	b = a, b.password[0] = 'x';
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a, b.ao.recv_id = 9;
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a, b.ttl_security = 1;
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a, b.multihop = 4;
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a, b.source.af = 0;
+	assert_true(config_neighbor_differs(&a, &b));
+	b = a, b.local_as = 1;
+	assert_true(config_neighbor_differs(&a, &b));
+	/* ...policy applies in place (next-hop by a re-export). */
+	b = a, b.next_hop = CONF_NH_SELF, b.allow_local_as = 0;
+	b.max_prefix = 7, b.max_prefix_warn = 1, b.max_prefix_restart = 0;
+	assert_false(config_neighbor_differs(&a, &b));
+}
+
 int
 main(void)
 {
@@ -1428,6 +1688,13 @@ main(void)
 		cmocka_unit_test(test_find_neighbor),
 		cmocka_unit_test(test_neighbor_differs),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_route_reflection),
+		cmocka_unit_test(test_transport_keywords),
+		cmocka_unit_test(test_transport_round_trip),
+		cmocka_unit_test(test_transport_errors),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_group_errors),
+		cmocka_unit_test(test_transport_differs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

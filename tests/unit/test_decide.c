@@ -508,6 +508,68 @@ t_multipath(void **state)
 	assert_ptr_equal(mp[0]->src, &k);
 }
 
+/* RFC 4456 §9: ORIGINATOR_ID stands in for the BGP identifier */
+static void
+t_rr_originator_id(void **state)
+{
+	struct fix *f = *state;
+	struct rib_source a, b;
+	struct tmpl t1, t2;
+	const struct rib_path *pa, *pb;
+
+	src(&a, RIB_SRC_BGP, 0, 1, "10.0.0.1");
+	src(&b, RIB_SRC_BGP, 0, 2, "10.0.0.2");
+	T(&t1, "", ORIGIN_IGP);
+	t1.a.flags |= RIB_A_ORIGINATOR;
+	t1.a.originator_id = 9;		/* a reflected route from id 9 */
+	pa = add(f, &a, &t1.a);
+	pb = add(f, &b, T(&t2, "", ORIGIN_IGP));
+	assert_ptr_equal(best(f), &b);
+	assert_true(rib_path_cmp(pb, pa) < 0);
+	t2.a.flags |= RIB_A_ORIGINATOR;
+	t2.a.originator_id = 10;
+	pb = add(f, &b, &t2.a);
+	assert_ptr_equal(best(f), &a);
+	assert_true(rib_path_cmp(pa, pb) < 0);
+}
+
+/* RFC 4456 §9: the shorter CLUSTER_LIST, before the peer address */
+static void
+t_rr_cluster_list(void **state)
+{
+	static const uint8_t one[] = { 198, 18, 0, 9 };
+	static const uint8_t two[] = { 198, 18, 0, 8, 198, 18, 0, 9 };
+	struct fix *f = *state;
+	struct rib_source a, b;
+	struct tmpl t1, t2;
+	const struct rib_path *pa, *pb;
+
+	/* same originator, so the identifier step ties */
+	src(&a, RIB_SRC_BGP, 0, 1, "10.0.0.1");
+	src(&b, RIB_SRC_BGP, 0, 2, "10.0.0.2");
+	T(&t1, "", ORIGIN_IGP);
+	t1.a.flags |= RIB_A_ORIGINATOR;
+	t1.a.originator_id = 7;
+	t1.a.cluster_list = two;
+	t1.a.cluster_list_len = sizeof(two);
+	T(&t2, "", ORIGIN_IGP);
+	t2.a.flags |= RIB_A_ORIGINATOR;
+	t2.a.originator_id = 7;
+	t2.a.cluster_list = one;
+	t2.a.cluster_list_len = sizeof(one);
+	pa = add(f, &a, &t1.a);
+	pb = add(f, &b, &t2.a);
+	/* the lower address would pick a; the shorter list picks b */
+	assert_ptr_equal(best(f), &b);
+	assert_true(rib_path_cmp(pb, pa) < 0);
+	/* equal lists: the peer address decides */
+	t1.a.cluster_list = one;
+	t1.a.cluster_list_len = sizeof(one);
+	pa = add(f, &a, &t1.a);
+	assert_ptr_equal(best(f), &a);
+	assert_true(rib_path_cmp(pa, pb) < 0);
+}
+
 int
 main(void)
 {
@@ -528,6 +590,8 @@ main(void)
 		T_(t_peer_addr),
 		T_(t_many_paths),
 		T_(t_multipath),
+		T_(t_rr_originator_id),
+		T_(t_rr_cluster_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,7 @@ mkout(struct fix *f, struct rib_source *self, int ebgp, const char *nh4)
 	p.local_as = 64512;
 	p.ebgp = ebgp;
 	p.self = self;
+	p.cluster_id = 0xc6120001;	/* 198.18.0.1 */
 	p.kick = kick;
 	p.kick_arg = &f->kicks;
 	assert_non_null(o = rib_out_new(f->rib, &p));
@@ -615,6 +616,146 @@ t_refresh(void **state)
 	assert_int_equal(c->calls, 0);
 }
 
+/* A reflector client d (RFC 4456), with its own export. */
+static struct rib_out *
+mkclient(struct fix *f, struct rib_source *d)
+{
+	struct rib_export_params p;
+	struct rib_out *o;
+	struct wr_addr v4 = A("10.0.0.1"), v6 = A("2001:db8::100");
+
+	rib_source_init(d, RIB_SRC_BGP, "d");
+	d->bgp_id = 0x0a000004;
+	d->addr = A("10.0.0.4");
+	d->rr_client = 1;
+	memset(&p, 0, sizeof(p));
+	p.local_as = 64512;
+	p.self = d;
+	p.rr_client = 1;
+	p.cluster_id = 0xc6120001;	/* 198.18.0.1 */
+	assert_non_null(o = rib_out_new(f->rib, &p));
+	rib_out_start(o, &v4, &v6);
+	return o;
+}
+
+static void
+assert_reflected(const struct rib_attrs *a, uint32_t orig,
+    const uint8_t *cl, size_t cllen)
+{
+	assert_true(a->flags & RIB_A_ORIGINATOR);
+	assert_int_equal(a->originator_id, orig);
+	assert_int_equal(a->cluster_list_len, cllen);
+	assert_memory_equal(a->cluster_list, cl, cllen);
+}
+
+/* RFC 4456 §6: a client's route goes to every iBGP peer and eBGP. */
+static void
+t_rr_from_client(void **state)
+{
+	static const uint8_t cl[] = { 198, 18, 0, 1 };
+	struct fix *f = *state;
+	struct rib_source d;
+	struct rib_out *outd = mkclient(f, &d);
+	struct tmpl t1;
+	struct cap *c;
+
+	upd(f, &d, "10.244.4.0/26", T(&t1, "10.0.0.4", 0, 0));
+	c = drain(f, f->outb);
+	assert_int_equal(c->an, 1);
+	assert_reflected(c->attrs[0], 0x0a000004, cl, sizeof(cl));
+	assert_nh(c->attrs[0], "10.0.0.4");
+	c = drain(f, f->outc);
+	assert_int_equal(c->an, 1);
+	assert_reflected(c->attrs[0], 0x0a000004, cl, sizeof(cl));
+	/* RFC 4456 §8: neither attribute leaves the AS */
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 1);
+	assert_false(c->attrs[0]->flags & RIB_A_ORIGINATOR);
+	assert_int_equal(c->attrs[0]->cluster_list_len, 0);
+	c = drain(f, outd);
+	assert_int_equal(c->calls, 0);
+	rib_out_free(outd);
+	rib_flush_source(f->rib, &d);
+}
+
+/* RFC 4456 §6: a non-client's route goes to the clients only; an
+ * ORIGINATOR_ID is kept, our CLUSTER_ID goes in front. */
+static void
+t_rr_from_nonclient(void **state)
+{
+	static const uint8_t in[] = { 198, 18, 0, 7 };
+	static const uint8_t out[] = { 198, 18, 0, 1, 198, 18, 0, 7 };
+	struct fix *f = *state;
+	struct rib_source d;
+	struct rib_out *outd = mkclient(f, &d);
+	struct tmpl t1;
+	struct cap *c;
+
+	T(&t1, "10.0.0.2", 0, 0);
+	t1.a.flags |= RIB_A_ORIGINATOR;
+	t1.a.originator_id = 0x0a000009;
+	t1.a.cluster_list = in;
+	t1.a.cluster_list_len = sizeof(in);
+	upd(f, &f->b, "10.244.2.0/26", &t1.a);
+	c = drain(f, f->outc);
+	assert_int_equal(c->calls, 0);
+	c = drain(f, outd);
+	assert_int_equal(c->an, 1);
+	assert_reflected(c->attrs[0], 0x0a000009, out, sizeof(out));
+	/* a local route is not reflected: no ORIGINATOR_ID */
+	upd(f, &f->kern, "10.244.1.0/26", T(&t1, "0.0.0.0", 0, 0));
+	c = drain(f, outd);
+	assert_int_equal(c->an, 1);
+	assert_false(c->attrs[0]->flags & RIB_A_ORIGINATOR);
+	assert_int_equal(c->attrs[0]->cluster_list_len, 0);
+	rib_out_free(outd);
+	rib_flush_source(f->rib, &f->kern);
+}
+
+/*
+ * RFC 4271 §5.1.3 next-hop modes: self rewrites towards iBGP too, keep
+ * leaves a BGP next hop alone towards eBGP (a local route gets ours in
+ * both), and a mode change re-plans what was sent.
+ */
+static void
+t_next_hop_modes(void **state)
+{
+	struct fix *f = *state;
+	struct tmpl t1, t2;
+	struct cap *c;
+
+	upd(f, &f->a, "203.0.113.0/24", T(&t1, "192.0.2.1", 65001, 0));
+	upd(f, &f->kern, "10.244.1.0/26", T(&t2, "0.0.0.0", 0, 0));
+	drain(f, f->outb);
+	drain(f, f->outa);
+	/* iBGP, self: the eBGP-learned route gets our address */
+	rib_out_set_next_hop(f->outb, RIB_NH_SELF);
+	c = drain(f, f->outb);
+	assert_int_equal(c->an, 1);
+	assert_nh(c->attrs[0], "10.0.0.1");
+	/* back to the default: the learned next hop again */
+	rib_out_set_next_hop(f->outb, RIB_NH_DEFAULT);
+	c = drain(f, f->outb);
+	assert_int_equal(c->an, 1);
+	assert_nh(c->attrs[0], "192.0.2.1");
+	/* eBGP, keep: a route from iBGP b keeps its third-party next hop */
+	upd(f, &f->b, "198.51.100.0/24", T(&t1, "10.0.0.2", 65002, 0));
+	rib_out_set_next_hop(f->outa, RIB_NH_KEEP);
+	c = drain(f, f->outa);
+	/* the local /26 keeps our next hop: not sent again */
+	assert_int_equal(c->an, 1);
+	assert_int_equal(c->a[0].len, 24);
+	assert_nh(c->attrs[0], "10.0.0.2");
+	assert_path(c->attrs[0], "64512 65002");
+	/* nothing changed: nothing sent */
+	rib_out_set_next_hop(f->outa, RIB_NH_KEEP);
+	c = drain(f, f->outa);
+	assert_int_equal(c->calls, 0);
+	rib_flush_source(f->rib, &f->kern);
+	rib_flush_source(f->rib, &f->a);
+	rib_flush_source(f->rib, &f->b);
+}
+
 int
 main(void)
 {
@@ -632,6 +773,9 @@ main(void)
 		T_(t_communities),
 		T_(t_refresh),
 		T_(t_start_stop),
+		T_(t_rr_from_client),
+		T_(t_rr_from_nonclient),
+		T_(t_next_hop_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,9 @@
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,      \
 	    0xff, 0xff, 0xff, 0xff, 0xff
 
-/* shared by the tests: far too large for the stack */
-static struct bgp_update upd;
+/* shared by the tests: far too large for the stack; made for RFC 8654 */
+static struct bgp_update *updp;
+#define upd (*updp)
 static struct bgp_err err;
 static uint8_t out[8192];
 
@@ -980,19 +981,34 @@ test_upd_lengths(void **state)
 	assert_int_equal(upd_body(b, 1, &ctx_as4), -1);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
-	/* an attribute length past the attribute section */
+	/*
+	 * RFC 7606 §4: an attribute length past the attribute section =>
+	 * treat-as-withdraw, the NLRI found from the Total Attribute Length
+	 */
 	assert_int_equal(
 	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x04, 0x40, 0x01, 0x05,
 				       0x00, 0x18, 0x0a, 0x00, 0x01, 0x00},
 		     13, &ctx_as4),
-	    -1);
+	    0);
+	assert_true(upd.treat_as_withdraw);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
-	/* .. or a header cut short */
+	assert_int_equal(upd.nnlri, 2);
+	assert_pfx(&upd.nlri[0], "10.0.1.0/24");
+	assert_pfx(&upd.nlri[1], "0.0.0.0/0");
+	assert_int_equal(upd.events[0].act, BGP_ACT_WITHDRAW);
+	assert_int_equal(upd.events[0].attr, ATTR_ORIGIN);
+	assert_string_equal(upd.events[0].sec, "RFC 7606 §4");
+	/* .. or a header cut short (fewer than 3 octets left) */
 	assert_int_equal(
 	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x02, 0x50, 0x01}, 6,
 		     &ctx_as4),
-	    -1);
+	    0);
+	assert_true(upd.treat_as_withdraw);
 	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	/* .. or an extended length cut short, after good attributes */
+	n = mkupd(b, (const uint8_t[]){0x90, 0x63, 0x01}, 3, 1);
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ATTRLIST);
 
 	/* prefix length 33 in NLRI and in withdrawn routes */
 	b[3] = (uint8_t)(n - 8);
@@ -1546,6 +1562,499 @@ test_mp6_malformed(void **state)
 	assert_int_equal(upd.nmp_nlri, 1);
 }
 
+/* RFC 4456 §8, RFC 7606 §7.9/§7.10: ORIGINATOR_ID and CLUSTER_LIST */
+static void
+test_rr_attrs_parse(void **state)
+{
+	static const uint8_t cl[] = {198, 18, 0, 1, 198, 18, 0, 2};
+
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x09, 0x04, 10, 0, 0, 4, 0x80,
+			       0x0a, 0x08, 198, 18, 0, 1, 198, 18, 0, 2),
+			 0);
+	assert_clean();
+	assert_true(upd.attrs.flags & RIB_A_ORIGINATOR);
+	assert_int_equal(upd.attrs.originator_id, 0x0a000004);
+	assert_int_equal(upd.attrs.cluster_list_len, sizeof(cl));
+	assert_memory_equal(upd.attrs.cluster_list, cl, sizeof(cl));
+
+	/* ORIGINATOR_ID of 3 or 5 octets => treat-as-withdraw */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x09, 0x03, 10, 0, 0), 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x09, 0x05, 10, 0, 0, 4, 5), 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+	/* CLUSTER_LIST empty or not a multiple of 4 => treat-as-withdraw */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0a, 0x00), 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0a, 0x06, 1, 2, 3, 4, 5, 6),
+			 0);
+	assert_withdraw(ERR_UPD_ATTRLEN);
+	/* marked transitive: wrong flags (RFC 7606 §3 c) */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x09, 0x04, 10, 0, 0, 4), 0);
+	assert_withdraw(ERR_UPD_ATTRFLAGS);
+	/* from an eBGP neighbor: ignored */
+	assert_int_equal(EXTRA(&ctx_ebgp4, 0x80, 0x09, 0x04, 10, 0, 0, 4, 0x80,
+			       0x0a, 0x04, 1, 2, 3, 4),
+			 0);
+	assert_clean();
+	assert_false(upd.attrs.flags & RIB_A_ORIGINATOR);
+	assert_int_equal(upd.attrs.cluster_list_len, 0);
+}
+
+static void
+test_rr_attrs_encode(void **state)
+{
+	static const uint8_t cl[] = {198, 18, 0, 1};
+	/* clang-format off */
+	static const uint8_t want[] = {
+		0x80, 0x09, 0x04, 10, 0, 0, 4,		/* ORIGINATOR_ID */
+		0x80, 0x0a, 0x04, 198, 18, 0, 1,	/* CLUSTER_LIST */
+	};
+	/* clang-format on */
+	struct rib_attrs a;
+	struct wr_prefix p;
+	struct wbuf w;
+
+	memset(&a, 0, sizeof(a));
+	a.origin = ORIGIN_IGP;
+	addr_parse("10.0.0.4", &a.nexthop);
+	a.flags = RIB_A_LOCAL_PREF | RIB_A_ORIGINATOR;
+	a.local_pref = 100;
+	a.originator_id = 0x0a000004;
+	a.cluster_list = cl;
+	a.cluster_list_len = sizeof(cl);
+	mkpfx(&p, "10.244.4.0/26");
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_as4, &p, 1),
+			 1);
+	assert_true(contains(out, w.len, want, sizeof(want)));
+	assert_int_equal(upd_msg(out, w.len, &ctx_as4), 0);
+	assert_int_equal(upd.attrs.originator_id, 0x0a000004);
+	assert_memory_equal(upd.attrs.cluster_list, cl, sizeof(cl));
+	/* never to an eBGP neighbor */
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_ebgp4, &p, 1),
+			 1);
+	assert_false(contains(out, w.len, want, 3));
+	assert_false(contains(out, w.len, want + 7, 3));
+}
+
+/* ---- RFC 7606 actions, reported to the session -------------------------- */
+
+static void
+assert_event(size_t i, uint8_t attr, uint8_t act, const char *sec)
+{
+	assert_true(upd.nevents > i);
+	assert_int_equal(upd.events[i].attr, attr);
+	assert_int_equal(upd.events[i].act, act);
+	assert_string_equal(upd.events[i].sec, sec);
+}
+
+/* attribute discard: counted and named, the route stays */
+static void
+test_7606_discard(void **state)
+{
+	/* §3 g: a second MED is discarded */
+	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x04, 0x04, 0, 0, 0, 1, 0x80,
+			       0x04, 0x04, 0, 0, 0, 2),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.med, 1);
+	assert_int_equal(upd.ndiscard, 1);
+	assert_event(0, ATTR_MED, BGP_ACT_DISCARD, "RFC 7606 §3 g");
+
+	/* §7.5: LOCAL_PREF from an external neighbor */
+	assert_int_equal(EXTRA(&ctx_ebgp4, 0x40, 0x05, 0x04, 0, 0, 0, 9), 0);
+	assert_clean();
+	assert_int_equal(upd.ndiscard, 1);
+	assert_event(0, ATTR_LOCAL_PREF, BGP_ACT_DISCARD, "RFC 7606 §7.5");
+
+	/* §7.6 and §7.7: ATOMIC_AGGREGATE of 1 octet, AGGREGATOR of 6 */
+	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x06, 0x01, 0, 0xc0, 0x07, 0x06,
+			       0xfd, 0xe9, 1, 2, 3, 4),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.ndiscard, 2);
+	assert_event(0, ATTR_ATOMIC_AGGREGATE, BGP_ACT_DISCARD,
+		     "RFC 7606 §7.6");
+	assert_event(1, ATTR_AGGREGATOR, BGP_ACT_DISCARD, "RFC 7606 §7.7");
+
+	/* RFC 7607 §2: AGGREGATOR with AS 0 */
+	assert_int_equal(
+	    EXTRA(&ctx_as4, 0xc0, 0x07, 0x08, 0, 0, 0, 0, 1, 2, 3, 4), 0);
+	assert_clean();
+	assert_false(upd.attrs.flags & RIB_A_AGGREGATOR);
+	assert_int_equal(upd.ndiscard, 1);
+
+	/* RFC 6793 §6: AS4_PATH and AS4_AGGREGATOR between NEW speakers */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x11, 0x06, 0x02, 0x01, 0, 1, 0,
+			       1, 0xc0, 0x12, 0x08, 0, 1, 0, 1, 1, 2, 3, 4),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.ndiscard, 2);
+	assert_event(0, ATTR_AS4_PATH, BGP_ACT_DISCARD, "RFC 6793 §6");
+	assert_int_equal(upd.nevents, 2);
+}
+
+/* ORIGIN, 2-octet AS_PATH 64512, NEXT_HOP, extra, NLRI 10.0.1.0/24 */
+static const uint8_t as2_base[] = {
+    0x00, 0x00, 0x00, 0x00, 0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x04,
+    0x02, 0x01, 0xfc, 0x00, 0x40, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x01,
+};
+
+static const uint8_t *
+as2_vec(uint8_t *b, const uint8_t *extra, size_t elen)
+{
+	size_t alen = sizeof(as2_base) - 4 + elen;
+
+	memcpy(b, as2_base, sizeof(as2_base));
+	b[3] = (uint8_t)alen;
+	memcpy(b + sizeof(as2_base), extra, elen);
+	memcpy(b + sizeof(as2_base) + elen,
+	       (const uint8_t[]){0x18, 0x0a, 0x00, 0x01}, 4);
+	return b;
+}
+
+/* AS 0 (RFC 7607) and AS4_PATH malformations (RFC 6793 §6) */
+static void
+test_7606_as0(void **state)
+{
+	uint8_t b[512];
+	size_t n = mkupd(b, NULL, 0, 1);
+
+	/* AS_PATH 64512 -> 0: treat-as-withdraw */
+	b[15] = b[16] = 0;
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+	assert_event(0, ATTR_AS_PATH, BGP_ACT_WITHDRAW, "RFC 7606 §7.2");
+
+	/* from a 2-octet speaker: AS4_PATH with AS 0 is discarded */
+	assert_int_equal(
+	    upd_body(as2_vec(b,
+			     (const uint8_t[]){0xc0, 0x11, 0x06, 0x02, 0x01, 0,
+					       0, 0, 0},
+			     9),
+		     sizeof(as2_base) + 9 + 4, &ctx_as2),
+	    0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.ndiscard, 1);
+	assert_event(0, ATTR_AS4_PATH, BGP_ACT_DISCARD, "RFC 6793 §6");
+	assert_aspath(&upd.attrs, "64512");
+	/* .. so is AS4_AGGREGATOR with AS 0 */
+	assert_int_equal(
+	    upd_body(as2_vec(b,
+			     (const uint8_t[]){0xc0, 0x12, 0x08, 0, 0, 0, 0, 1,
+					       2, 3, 4},
+			     11),
+		     sizeof(as2_base) + 11 + 4, &ctx_as2),
+	    0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.ndiscard, 1);
+}
+
+/* RFC 5065 §5: confederation segments from an external neighbor */
+static void
+test_7606_confed(void **state)
+{
+	uint8_t b[512];
+	size_t n = mkupd(b, NULL, 0, 1);
+
+	b[11] = AS_CONFED_SEQUENCE;
+	assert_int_equal(upd_body(b, n, &ctx_ebgp4), 0);
+	assert_withdraw(ERR_UPD_ASPATH);
+	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
+	assert_clean();
+}
+
+/* flags (§3 c), missing (§3 d), and an UPDATE without NLRI (§5.2) */
+static void
+test_7606_withdraw_more(void **state)
+{
+	/* MED marked transitive */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x04, 0x04, 0, 0, 0, 1), 0);
+	assert_withdraw(ERR_UPD_ATTRFLAGS);
+	assert_event(0, ATTR_MED, BGP_ACT_WITHDRAW, "RFC 7606 §3 c");
+	/* LOCAL_PREF optional, AS_PATH partial is fine (well-known) */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x05, 0x04, 0, 0, 0, 1), 0);
+	assert_withdraw(ERR_UPD_ATTRFLAGS);
+	/* NEXT_HOP multicast: §7.3 */
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x07, 0x40, 0x03, 0x04,
+				       239, 0, 0, 1, 0x18, 0x0a, 0x00, 0x01},
+		     15, &ctx_as4),
+	    0);
+	assert_true(upd.treat_as_withdraw);
+	assert_event(0, ATTR_NEXT_HOP, BGP_ACT_WITHDRAW, "RFC 7606 §7.3");
+	/* §3 d has nothing to add once the routes are withdrawn */
+	assert_int_equal(upd.nevents, 1);
+	/* without it, a missing ORIGIN is what withdraws */
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x07, 0x40, 0x03, 0x04,
+				       10, 0, 0, 1, 0x18, 0x0a, 0x00, 0x01},
+		     15, &ctx_as4),
+	    0);
+	assert_event(0, ATTR_ORIGIN, BGP_ACT_WITHDRAW, "RFC 7606 §3 d");
+
+	/*
+	 * §5.2: attributes but no NLRI: no mandatory attribute is missing,
+	 * a malformed one changes nothing
+	 */
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x07, 0x80, 0x04, 0x04,
+				       0, 0, 0, 1},
+		     11, &ctx_as4),
+	    0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri + upd.nwithdrawn + upd.nevents, 0);
+	assert_int_equal(upd_body((const uint8_t[]){0x00, 0x00, 0x00, 0x06,
+						    0x80, 0x04, 0x03, 0, 0, 1},
+				  10, &ctx_as4),
+			 0);
+	assert_int_equal(upd.nnlri, 0);
+}
+
+/* Passed on unread, but checked: RFC 7606 §7.14, §7.15, RFC 8092 §6 */
+static void
+test_7606_passon(void **state)
+{
+	/* EXTENDED_COMMUNITIES of 8 octets: kept with Partial */
+	assert_int_equal(
+	    EXTRA(&ctx_as4, 0xc0, 0x10, 0x08, 0, 2, 0xfc, 0, 0, 0, 0, 1), 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.unknown_len, 11);
+	assert_int_equal(upd.attrs.unknown[0], 0xe0);
+	/* of 7 octets: treat-as-withdraw, not passed on */
+	assert_int_equal(
+	    EXTRA(&ctx_as4, 0xc0, 0x10, 0x07, 0, 2, 0xfc, 0, 0, 0, 0), 0);
+	assert_withdraw(ERR_UPD_OPTATTR);
+	assert_event(0, 16, BGP_ACT_WITHDRAW, "RFC 7606 §7.14");
+	assert_int_equal(upd.attrs.unknown_len, 0);
+	/* IPv6 address specific of 19, LARGE_COMMUNITIES of 0 or 13 */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x19, 0x01, 0), 0);
+	assert_withdraw(ERR_UPD_OPTATTR);
+	assert_event(0, 25, BGP_ACT_WITHDRAW, "RFC 7606 §7.15");
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x20, 0x00), 0);
+	assert_withdraw(ERR_UPD_OPTATTR);
+	assert_event(0, 32, BGP_ACT_WITHDRAW, "RFC 8092 §6");
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x20, 0x0c, 0, 0, 0xfc, 0, 0, 0,
+			       0, 1, 0, 0, 0, 2),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.unknown_len, 15);
+}
+
+/* RFC 9012 §13: a malformed Tunnel Encapsulation attribute is discarded */
+static void
+test_7606_tunnel_encap(void **state)
+{
+	/* one VXLAN (8) TLV with a sub-TLV 4 (1-octet length) of 2 octets */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x17, 0x0a, 0x00, 0x08, 0x00,
+			       0x06, 0x04, 0x04, 0, 0, 0, 7),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.unknown_len, 13);
+	assert_int_equal(upd.ndiscard, 0);
+	/* a TLV length past the attribute: discarded, not passed on */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x17, 0x06, 0x00, 0x08, 0x00,
+			       0x09, 0x04, 0x00),
+			 0);
+	assert_clean();
+	assert_int_equal(upd.attrs.unknown_len, 0);
+	assert_int_equal(upd.ndiscard, 1);
+	assert_event(0, 23, BGP_ACT_DISCARD, "RFC 9012 §13");
+	/* a sub-TLV 130 (2-octet length) running past its TLV */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x17, 0x08, 0x00, 0x08, 0x00,
+			       0x04, 0x82, 0x00, 0x05, 0x01),
+			 0);
+	assert_int_equal(upd.attrs.unknown_len, 0);
+	assert_int_equal(upd.ndiscard, 1);
+	/* empty */
+	assert_int_equal(EXTRA(&ctx_as4, 0xc0, 0x17, 0x00), 0);
+	assert_int_equal(upd.ndiscard, 1);
+	assert_string_equal(bgp_attr_name(23), "TUNNEL_ENCAPSULATION");
+	assert_null(bgp_attr_name(99));
+	assert_string_equal(bgp_act_name(BGP_ACT_RESET), "session-reset");
+}
+
+/* session reset: the reason is reported as well */
+static void
+test_7606_reset_event(void **state)
+{
+	/* MP_REACH_NLRI whose next hop length does not fit (§7.11) */
+	static const struct bgp_parse_ctx c6 = {
+	    .as4 = 1, .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST};
+
+	assert_int_equal(
+	    EXTRA(&c6, 0x80, 0x0e, 0x09, 0x00, 0x02, 0x01, 0x05, 1, 2, 3, 4, 5),
+	    -1);
+	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	assert_event(0, ATTR_MP_REACH_NLRI, BGP_ACT_RESET, "RFC 7606 §7.11");
+	/* a bad prefix in Withdrawn Routes: §5.3 */
+	assert_int_equal(
+	    upd_body((const uint8_t[]){0x00, 0x02, 0x21, 0x0a, 0x00, 0x00}, 6,
+		     &ctx_as4),
+	    -1);
+	assert_event(0, 0, BGP_ACT_RESET, "RFC 7606 §5.3");
+}
+
+/* ---- extended messages, RFC 8654 ---------------------------------------- */
+
+static const struct bgp_parse_ctx ctx_ext = {.as4 = 1,
+					     .max_len = BGP_MAX_LEN_EXT};
+
+static void
+mkhdr(uint8_t *h, size_t len, uint8_t type)
+{
+	memset(h, 0xff, 16);
+	h[16] = (uint8_t)(len >> 8);
+	h[17] = (uint8_t)len;
+	h[18] = type;
+}
+
+static void
+test_ext_msg_hdr(void **state)
+{
+	uint8_t h[BGP_HDR_LEN], type;
+	uint16_t len;
+
+	mkhdr(h, 5000, BGP_UPDATE);
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), -1);
+	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	assert_int_equal(err.data[0] << 8 | err.data[1], 5000);
+	assert_int_equal(bgp_hdr_parse_max(h, BGP_MAX_LEN, &type, &len, &err),
+			 -1);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	assert_int_equal(len, 5000);
+	mkhdr(h, 65535, BGP_NOTIFICATION);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	/* §4: OPEN and KEEPALIVE stay within 4096; so does ROUTE-REFRESH */
+	mkhdr(h, 4097, BGP_OPEN);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
+	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	mkhdr(h, 20, BGP_KEEPALIVE);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
+	mkhdr(h, 100, BGP_ROUTE_REFRESH);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
+}
+
+static void
+test_ext_msg_capa(void **state)
+{
+	struct bgp_open o, o2;
+	struct wbuf w;
+
+	memset(&o, 0, sizeof(o));
+	o.version = BGP_VERSION;
+	o.my_as = 64512;
+	o.holdtime = 90;
+	o.bgp_id = 0x0a000001;
+	o.caps.ext_msg = 1;
+	o.caps.enhanced_rr = 1;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	assert_true(contains(out, w.len, (const uint8_t[]){6, 0}, 2));
+	assert_int_equal(open_body(out + BGP_HDR_LEN, w.len - BGP_HDR_LEN, &o2),
+			 0);
+	assert_true(o2.caps.ext_msg);
+	assert_true(o2.caps.enhanced_rr);
+}
+
+/* 1200 prefixes of /32: 6000 octets of NLRI after 20 of attributes */
+static size_t
+mkbig(uint8_t *b, size_t n)
+{
+	static const uint8_t attrs[] = {0x40, 0x01, 0x01, 0x00, 0x40,
+					0x02, 0x00, 0x40, 0x03, 0x04,
+					10,   0,    0,	  1};
+	size_t i, len = 4 + sizeof(attrs);
+
+	b[0] = b[1] = b[2] = 0;
+	b[3] = sizeof(attrs);
+	memcpy(b + 4, attrs, sizeof(attrs));
+	for (i = 0; i < n; i++, len += 5) {
+		b[len] = 32;
+		b[len + 1] = 10;
+		b[len + 2] = 244;
+		b[len + 3] = (uint8_t)(i >> 8);
+		b[len + 4] = (uint8_t)i;
+	}
+	return len;
+}
+
+static void
+test_ext_msg_update(void **state)
+{
+	static uint8_t b[BGP_MAX_LEN_EXT];
+	size_t n = mkbig(b, 1200);
+
+	assert_true(n + BGP_HDR_LEN > BGP_MAX_LEN);
+	/* not negotiated: Bad Message Length */
+	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
+	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	assert_int_equal(err.data[0] << 8 | err.data[1], n + BGP_HDR_LEN);
+	/* negotiated: all of it */
+	assert_int_equal(upd_body(b, n, &ctx_ext), 0);
+	assert_false(upd.treat_as_withdraw);
+	assert_int_equal(upd.nnlri, 1200);
+	assert_pfx(&upd.nlri[1199], "10.244.4.175/32");
+	/* the largest: 65535 octets of /0 */
+	memset(b, 0, sizeof(b));
+	assert_int_equal(upd_body(b, BGP_MAX_LEN_EXT - BGP_HDR_LEN, &ctx_ext),
+			 0);
+	assert_int_equal(upd.nnlri, BGP_MAX_LEN_EXT - BGP_HDR_LEN - 4);
+	assert_true(upd.treat_as_withdraw); /* no attributes */
+}
+
+static void
+test_ext_msg_pack(void **state)
+{
+	static uint8_t big[BGP_MAX_LEN_EXT];
+	static struct wr_prefix p[2000];
+	struct rib_attrs a;
+	struct wbuf w;
+	size_t i, k;
+	uint8_t type;
+	uint16_t len;
+
+	for (i = 0; i < 2000; i++) {
+		memset(&p[i], 0, sizeof(p[i]));
+		p[i].addr.af = AF_INET;
+		p[i].addr.b[0] = 10;
+		p[i].addr.b[1] = 244;
+		p[i].addr.b[2] = (uint8_t)(i >> 8);
+		p[i].addr.b[3] = (uint8_t)i;
+		p[i].len = 32;
+	}
+	memset(&a, 0, sizeof(a));
+	addr_parse("198.18.0.1", &a.nexthop);
+	/* 4096 octets: about 800 */
+	wbuf_init(&w, big, sizeof(big));
+	k = bgp_update_encode_announce(&w, &a, &ctx_as4, p, 2000);
+	assert_true(k > 700 && k < 820 && w.len <= BGP_MAX_LEN);
+	/* extended: all 2000 in one message */
+	wbuf_init(&w, big, sizeof(big));
+	assert_int_equal(bgp_update_encode_announce(&w, &a, &ctx_ext, p, 2000),
+			 2000);
+	assert_true(w.len > BGP_MAX_LEN);
+	assert_int_equal(
+	    bgp_hdr_parse_max(big, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	assert_int_equal(len, w.len);
+	assert_int_equal(
+	    upd_body(big + BGP_HDR_LEN, len - BGP_HDR_LEN, &ctx_ext), 0);
+	assert_int_equal(upd.nnlri, 2000);
+	/* withdrawals likewise */
+	wbuf_init(&w, big, sizeof(big));
+	assert_int_equal(
+	    bgp_update_encode_withdraw_max(&w, BGP_MAX_LEN_EXT, p, 2000), 2000);
+	wbuf_init(&w, big, sizeof(big));
+	k = bgp_update_encode_withdraw(&w, p, 2000);
+	assert_true(k < 820 && w.len <= BGP_MAX_LEN);
+}
+
 int
 main(void)
 {
@@ -1584,7 +2093,28 @@ main(void)
 	    cmocka_unit_test(test_ext_nexthop),
 	    cmocka_unit_test(test_mp6_mixed),
 	    cmocka_unit_test(test_mp6_malformed),
+	    cmocka_unit_test(test_rr_attrs_parse),
+	    cmocka_unit_test(test_rr_attrs_encode),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* clang-format off */
+	const struct CMUnitTest more[] = {
+	    cmocka_unit_test(test_7606_discard),
+	    cmocka_unit_test(test_7606_as0),
+	    cmocka_unit_test(test_7606_confed),
+	    cmocka_unit_test(test_7606_withdraw_more),
+	    cmocka_unit_test(test_7606_passon),
+	    cmocka_unit_test(test_7606_tunnel_encap),
+	    cmocka_unit_test(test_7606_reset_event),
+	    cmocka_unit_test(test_ext_msg_hdr),
+	    cmocka_unit_test(test_ext_msg_capa),
+	    cmocka_unit_test(test_ext_msg_update),
+	    cmocka_unit_test(test_ext_msg_pack),
+	};
+	/* clang-format on */
+
+	if ((updp = bgp_update_new(BGP_MAX_LEN_EXT)) == NULL)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL) |
+	       cmocka_run_group_tests(more, NULL, NULL);
 }

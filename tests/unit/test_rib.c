@@ -363,6 +363,39 @@ t_update_same_content(void **state)
 	assert_null(a.paths);
 }
 
+/* RFC 7911: one source, two path ids, two paths; withdrawn one by one. */
+static void
+t_path_ids(void **state)
+{
+	struct rib *rib = rib_new();
+	struct rib_source a;
+	struct rib_attrs t1, t2;
+	uint8_t p1[16], p2[16];
+	struct wr_prefix pfx = *P("10.244.9.0/24");
+	const struct rib_entry *e;
+
+	rib_source_init(&a, RIB_SRC_BGP, "a");
+	mkattrs(&t1, p1, mkpath(p1, AS_SEQUENCE, 1, 5u, 0), "198.18.0.5");
+	mkattrs(&t2, p2, mkpath(p2, AS_SEQUENCE, 2, 5u, 6u, 0), "198.18.0.6");
+	assert_int_equal(rib_update_id(rib, &a, &pfx, 1, &t1), 1);
+	assert_int_equal(rib_update_id(rib, &a, &pfx, 2, &t2), 0);
+	assert_int_equal(rib_path_count(rib), 2);
+	assert_int_equal(a.npaths, 2);
+	e = rib_lookup(rib, &pfx);
+	assert_int_equal(e->paths->path_id, 1);	/* the shorter path */
+	assert_int_equal(e->paths->next->path_id, 2);
+	/* an unknown id withdraws nothing; id 1 leaves id 2 as the best */
+	assert_int_equal(rib_withdraw_id(rib, &a, &pfx, 3), 0);
+	assert_int_equal(rib_withdraw(rib, &a, &pfx), 0);
+	assert_int_equal(rib_withdraw_id(rib, &a, &pfx, 1), 1);
+	e = rib_lookup(rib, &pfx);
+	assert_int_equal(e->paths->path_id, 2);
+	assert_null(e->paths->next);
+	assert_int_equal(rib_flush_source(rib, &a), 1);
+	rib_free(rib);
+	assert_int_equal(rib_attrs_count(), 0);
+}
+
 static void
 t_flush(void **state)
 {
@@ -619,6 +652,7 @@ main(void)
 		cmocka_unit_test(t_intern_many),
 		cmocka_unit_test(t_update_withdraw),
 		cmocka_unit_test(t_update_same_content),
+		cmocka_unit_test(t_path_ids),
 		cmocka_unit_test(t_flush),
 		cmocka_unit_test(t_stale),
 		cmocka_unit_test(t_consumers),
