@@ -62,7 +62,7 @@ enum field {
 	F_N_RETRY, F_N_NAME, F_N_DESCR, F_N_FAMILIES, F_N_NH6,
 	F_N_PASSWORD, F_N_AO, F_N_TTLSEC, F_N_MULTIHOP, F_N_SOURCE,
 	F_N_NEXTHOP, F_N_LOCAL_AS, F_N_ALLOW_LAS, F_N_MAXPFX,
-	F_N_RR_CLIENT,
+	F_N_RR_CLIENT, F_N_ADDPATH,
 	F_MAX
 };
 
@@ -1152,6 +1152,28 @@ h_rr_client(struct parser *p, int line)
 	return get_onoff(p, "route-reflector-client", 1, &p->nb->rr_client);
 }
 
+/* RFC 7911 §4: add-path send | receive | both */
+static int
+h_add_path(struct parser *p, int line)
+{
+	struct token *t = lex(p);
+
+	if (t->type == T_WORD && strcmp(t->text, "send") == 0)
+		p->nb->add_path = CONF_ADDPATH_SEND;
+	else if (t->type == T_WORD && strcmp(t->text, "receive") == 0)
+		p->nb->add_path = CONF_ADDPATH_RECEIVE;
+	else if (t->type == T_WORD && strcmp(t->text, "both") == 0)
+		p->nb->add_path = CONF_ADDPATH_SEND | CONF_ADDPATH_RECEIVE;
+	else {
+		if (t->type != T_ERROR)
+			perr(p, t->line, "add-path: expected 'send', "
+			    "'receive' or 'both'");
+		unlex(p);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 h_port(struct parser *p, int line)
 {
@@ -1451,6 +1473,7 @@ static const struct keyword neighbor_tab[] = {
 	{ "families",		F_N_FAMILIES,	h_families },
 	{ "next-hop-v6",	F_N_NH6,	h_next_hop_v6 },
 	{ "route-reflector-client", F_N_RR_CLIENT, h_rr_client },
+	{ "add-path",		F_N_ADDPATH,	h_add_path },
 	{ "password",		F_N_PASSWORD,	h_password },
 	{ "tcp-ao",		F_N_AO,		h_tcp_ao },
 	{ "ttl-security",	F_N_TTLSEC,	h_ttl_security },
@@ -1905,7 +1928,7 @@ config_neighbor_differs(const struct neighbor_conf *a,
 	    a->remote_as != b->remote_as || a->port != b->port ||
 	    a->passive != b->passive || a->hold_time != b->hold_time ||
 	    a->keepalive != b->keepalive || a->families != b->families ||
-	    a->rr_client != b->rr_client ||
+	    a->rr_client != b->rr_client || a->add_path != b->add_path ||
 	    addr_cmp(&a->next_hop_v6, &b->next_hop_v6) != 0 ||
 	    config_transport_differs(a, b) || a->local_as != b->local_as;
 }
@@ -2051,6 +2074,10 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 		fputs("\tpassive\n", f);
 	if (nb->rr_client)
 		fputs("\troute-reflector-client\n", f);
+	if (nb->add_path != 0)
+		fprintf(f, "\tadd-path %s\n",
+		    nb->add_path == CONF_ADDPATH_SEND ? "send" :
+		    nb->add_path == CONF_ADDPATH_RECEIVE ? "receive" : "both");
 	fprintf(f, "\tport %u\n\thold-time %u\n", nb->port, nb->hold_time);
 	if (nb->keepalive != 0)	/* 0: a third of the hold time */
 		fprintf(f, "\tkeepalive %u\n", nb->keepalive);

@@ -87,6 +87,10 @@ struct ao_conf {
 #define CONF_FAM_IPV4	0x01
 #define CONF_FAM_IPV6	0x02
 
+/* neighbor_conf.add_path: the ADD-PATH directions (RFC 7911 §4) */
+#define CONF_ADDPATH_RECEIVE	0x01
+#define CONF_ADDPATH_SEND	0x02
+
 struct neighbor_conf {
 	struct wr_addr		 addr;
 	uint32_t		 remote_as;
@@ -116,6 +120,7 @@ struct neighbor_conf {
 	int			 max_prefix_warn;	/* warning-only */
 	uint16_t		 max_prefix_restart;	/* minutes, 0: reload */
 	int			 rr_client;	/* RFC 4456: a reflector client */
+	int			 add_path;	/* RFC 7911: CONF_ADDPATH_* */
 	int			 line;		/* where it was defined */
 	struct neighbor_conf	*next;
 };

@@ -270,7 +270,37 @@ capa_ext_nh_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
 	return 0;
 }
 
+/*
+ * RFC 7911 §4: (AFI (2), SAFI (1), Send/Receive (1)) tuples.  A length not
+ * a multiple of 4 is malformed; tuples for families Wren does not know and
+ * Send/Receive values other than 1-3 are ignored.
+ */
+static int
+capa_addpath_parse(struct ibuf *b, struct bgp_caps *c, struct bgp_err *err)
+{
+	uint16_t afi;
+	uint8_t safi, sr;
+	uint32_t fam;
+
+	if (ibuf_left(b) == 0 || ibuf_left(b) % 4 != 0) {
+		log_debug("bad add-path capability length, ignored");
+		return 0;
+	}
+	while (ibuf_get_u16(b, &afi) == 0 && ibuf_get_u8(b, &safi) == 0 &&
+	       ibuf_get_u8(b, &sr) == 0) {
+		fam = bgp_afi_safi_mp(afi, safi);
+		if (sr < 1 || sr > 3)
+			continue;
+		if (sr & BGP_ADDPATH_RECEIVE)
+			c->addpath_rx |= fam;
+		if (sr & BGP_ADDPATH_SEND)
+			c->addpath_tx |= fam;
+	}
+	return 0;
+}
+
 static const struct bgp_capa_desc bgp_capa_table[] = {
+    {CAPA_ADD_PATH, "add-path", capa_addpath_parse},
     {CAPA_MP, "multiprotocol", capa_mp_parse},
     {CAPA_ROUTE_REFRESH, "route refresh", capa_rr_parse},
     {CAPA_EXT_NEXTHOP, "extended next hop", capa_ext_nh_parse},
@@ -441,6 +471,30 @@ capa_gr_put(struct wbuf *w, const struct bgp_caps *c)
 	}
 }
 
+/* RFC 7911 §4: one tuple per family with a Send or Receive bit */
+static void
+capa_addpath_put(struct wbuf *w, const struct bgp_caps *c)
+{
+	static const uint32_t fam[] = {BGP_MP_IPV4_UNICAST,
+				       BGP_MP_IPV6_UNICAST};
+	size_t i, n = 0;
+	uint8_t sr;
+
+	for (i = 0; i < nitems(fam); i++)
+		n += ((c->addpath_rx | c->addpath_tx) & fam[i]) != 0;
+	capa_put(w, CAPA_ADD_PATH, (uint8_t)(4 * n));
+	for (i = 0; i < nitems(fam); i++) {
+		sr = (c->addpath_rx & fam[i] ? BGP_ADDPATH_RECEIVE : 0) |
+		     (c->addpath_tx & fam[i] ? BGP_ADDPATH_SEND : 0);
+		if (sr == 0)
+			continue;
+		wbuf_put_u16(w, fam[i] == BGP_MP_IPV4_UNICAST ? AFI_IPV4
+							      : AFI_IPV6);
+		wbuf_put_u8(w, SAFI_UNICAST);
+		wbuf_put_u8(w, sr);
+	}
+}
+
 static void
 bgp_caps_put(struct wbuf *w, const struct bgp_caps *c)
 {
@@ -467,6 +521,8 @@ bgp_caps_put(struct wbuf *w, const struct bgp_caps *c)
 	}
 	if (c->gr)
 		capa_gr_put(w, c);
+	if (c->addpath_rx | c->addpath_tx)
+		capa_addpath_put(w, c);
 }
 
 /*
@@ -492,7 +548,8 @@ bgp_open_encode(struct wbuf *w, const struct bgp_open *o)
 	if ((optlen = wbuf_reserve(w, 1)) == -1)
 		return bgp_msg_end(w, hdr);
 	if (c->mp || c->ext_nh || c->ext_msg || c->route_refresh ||
-	    c->enhanced_rr || c->as4 || c->gr) {
+	    c->enhanced_rr || c->as4 || c->gr || c->addpath_rx ||
+	    c->addpath_tx) {
 		wbuf_put_u8(w, OPT_PARAM_CAPA);
 		if ((capalen = wbuf_reserve(w, 1)) == -1)
 			return bgp_msg_end(w, hdr);

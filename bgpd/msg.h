@@ -100,6 +100,7 @@
 #define CAPA_EXT_MSG		6	/* RFC 8654 */
 #define CAPA_GRACEFUL_RESTART	64	/* RFC 4724 */
 #define CAPA_AS4		65	/* RFC 6793 */
+#define CAPA_ADD_PATH		69	/* RFC 7911 */
 #define CAPA_ENHANCED_RR	70	/* RFC 7313 */
 
 #define AFI_IPV4		1
@@ -109,6 +110,15 @@
 /* bgp_caps.mp bits */
 #define BGP_MP_IPV4_UNICAST	0x01
 #define BGP_MP_IPV6_UNICAST	0x02
+
+/* RFC 7911 §4: Send/Receive field bits of the ADD-PATH capability */
+#define BGP_ADDPATH_RECEIVE	0x01
+#define BGP_ADDPATH_SEND	0x02
+/*
+ * The path identifier Wren sends when it has only one path (the best) to
+ * advertise for a prefix (RFC 7911 §3: any value unique per prefix).
+ */
+#define BGP_ADDPATH_ID_BEST	1
 
 struct bgp_caps {
 	uint32_t	mp;		/* BGP_MP_* families announced */
@@ -127,6 +137,12 @@ struct bgp_caps {
 	 * hop.  Only IPv4 unicast is kept (IPv6 NLRI have one anyway).
 	 */
 	uint32_t	ext_nh;
+	/*
+	 * RFC 7911 §4: BGP_MP_* families for which path identifiers are
+	 * to be received (the Receive bit) and sent (the Send bit).
+	 */
+	uint32_t	addpath_rx;
+	uint32_t	addpath_tx;
 };
 
 struct bgp_open {
@@ -188,6 +204,12 @@ struct bgp_upd_event {
  */
 struct bgp_update {
 	struct wr_prefix	*withdrawn;	/* [max_prefixes] */
+	/*
+	 * RFC 7911 §3: the path identifier of each prefix of withdrawn[]
+	 * and nlri[], 0 for a family without ADD-PATH receive.
+	 */
+	uint32_t		*withdrawn_id;	/* [max_prefixes] */
+	uint32_t		*nlri_id;	/* [max_prefixes] */
 	size_t			nwithdrawn;
 	struct wr_prefix	*nlri;		/* [max_prefixes] */
 	size_t			nnlri;
@@ -245,6 +267,13 @@ struct bgp_parse_ctx {
 	 */
 	size_t		max_len;
 	/*
+	 * RFC 7911 §4: BGP_MP_* families whose NLRI carry a path identifier,
+	 * as received (we announced Receive, the peer Send) and as sent (we
+	 * announced Send, the peer Receive).
+	 */
+	uint32_t	addpath_rx;
+	uint32_t	addpath_tx;
+	/*
 	 * Encoding: our link-local address, sent after a global IPv6 next
 	 * hop as a 32-octet next hop (RFC 2545 §3); af 0 for 16 octets.
 	 */
@@ -295,6 +324,17 @@ size_t	bgp_update_encode_withdraw_max(struct wbuf *, size_t max_len,
 	    const struct wr_prefix *, size_t n);
 size_t	bgp_update_encode_announce(struct wbuf *, const struct rib_attrs *,
 	    const struct bgp_parse_ctx *, const struct wr_prefix *, size_t n);
+/*
+ * ADD-PATH (RFC 7911 §3): the same, with a path identifier before each
+ * prefix of a family in ctx->addpath_tx: ids[i] for p[i], or
+ * BGP_ADDPATH_ID_BEST for all if ids is NULL.  Other families: as above.
+ */
+size_t	bgp_update_encode_announce_id(struct wbuf *, const struct rib_attrs *,
+	    const struct bgp_parse_ctx *, const struct wr_prefix *,
+	    const uint32_t *ids, size_t n);
+size_t	bgp_update_encode_withdraw_id(struct wbuf *,
+	    const struct bgp_parse_ctx *, const struct wr_prefix *,
+	    const uint32_t *ids, size_t n);
 /* An End-of-RIB marker for IPv4 unicast (RFC 4724 §2): an empty UPDATE. */
 int	bgp_update_encode_eor(struct wbuf *);
 /* The End-of-RIB of another family: an empty MP_UNREACH_NLRI (§2). */

@@ -255,6 +255,39 @@ gr_open_caps(const struct wrend *d, struct bgp_caps *caps)
 	caps->gr_fwd = conf->kernel.persist ? caps->mp : 0;
 }
 
+/* RFC 7911 §4: ADD-PATH for the configured families, as configured. */
+static void
+peer_addpath_caps(const struct peer *p, struct bgp_caps *c)
+{
+	uint32_t fam = c->mp != 0 ? c->mp : BGP_MP_IPV4_UNICAST;
+
+	if (p->conf.add_path & CONF_ADDPATH_RECEIVE)
+		c->addpath_rx = fam;
+	if (p->conf.add_path & CONF_ADDPATH_SEND)
+		c->addpath_tx = fam;
+}
+
+/*
+ * RFC 7911 §4: we receive path ids for a family if we announced Receive
+ * and the neighbor Send, and send them if we announced Send and the
+ * neighbor Receive.
+ */
+static void
+peer_negotiate_addpath(struct peer *p, const struct bgp_caps *rc)
+{
+	struct bgp_caps our;
+
+	memset(&our, 0, sizeof(our));
+	our.mp = p->conf.families & (BGP_MP_IPV4_UNICAST |
+	    BGP_MP_IPV6_UNICAST);
+	peer_addpath_caps(p, &our);
+	p->ctx.addpath_rx = our.addpath_rx & rc->addpath_tx;
+	p->ctx.addpath_tx = our.addpath_tx & rc->addpath_rx;
+	if (p->ctx.addpath_rx | p->ctx.addpath_tx)
+		log_debug("neighbor %s: add-path receive 0x%x send 0x%x",
+		    p->name, p->ctx.addpath_rx, p->ctx.addpath_tx);
+}
+
 static void
 conn_send_open(struct conn *c)
 {
@@ -280,6 +313,7 @@ conn_send_open(struct conn *c)
 	o.caps.route_refresh = 1;
 	o.caps.enhanced_rr = 1;		/* RFC 7313 */
 	o.caps.ext_msg = 1;		/* RFC 8654 */
+	peer_addpath_caps(p, &o.caps);
 	gr_open_caps(p->d, &o.caps);
 	wbuf_init(&w, mem, sizeof(mem));
 	bgp_open_encode(&w, &o);
@@ -757,6 +791,7 @@ open_negotiate(struct peer *p, const struct bgp_open *o)
 	p->ctx.ebgp = p->src.ebgp;
 	peer_negotiate_families(p, &o->caps);
 	peer_negotiate_ext_msg(p, &o->caps);
+	peer_negotiate_addpath(p, &o->caps);
 }
 
 static void
@@ -904,21 +939,28 @@ update_reject_reason(struct peer *p, const struct rib_attrs *a)
 	return NULL;
 }
 
+/*
+ * RFC 7911 §3: ids[i] is the path id of v[i] (0 without ADD-PATH).  The
+ * rejected set is kept by prefix only: with ADD-PATH, one path of a prefix
+ * rejected and another accepted leaves the prefix out of the set, which
+ * only makes a later route refresh ask for it again.
+ */
 static void
-update_withdraw_all(struct peer *p, const struct wr_prefix *v, size_t n)
+update_withdraw_all(struct peer *p, const struct wr_prefix *v,
+    const uint32_t *ids, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		pfxset_del(&p->rejected, &v[i]);
-		rib_withdraw(p->d->rib, &p->src, &v[i]);
+		rib_withdraw_id(p->d->rib, &p->src, &v[i], ids[i]);
 	}
 }
 
 /* Take the n prefixes of v with attributes t, or reject them all. */
 static void
 update_announce_run(struct peer *p, const struct rib_attrs *t,
-    const struct wr_prefix *v, size_t n)
+    const struct wr_prefix *v, const uint32_t *ids, size_t n)
 {
 	const struct rib_attrs *a;
 	const char *why;
@@ -929,7 +971,7 @@ update_announce_run(struct peer *p, const struct rib_attrs *t,
 		log_debug("neighbor %s: %zu prefixes rejected: %s", p->name,
 		    n, why);
 		for (i = 0; i < n; i++) {
-			rib_withdraw(p->d->rib, &p->src, &v[i]);
+			rib_withdraw_id(p->d->rib, &p->src, &v[i], ids[i]);
 			if (pfxset_add(&p->rejected, &v[i]) == -1)
 				log_warnx("neighbor %s: out of memory", p->name);
 		}
@@ -942,7 +984,7 @@ update_announce_run(struct peer *p, const struct rib_attrs *t,
 	for (i = 0; i < n; i++) {
 		if (p->rejected.count > 0)
 			pfxset_del(&p->rejected, &v[i]);
-		if (rib_update(p->d->rib, &p->src, &v[i], a) == -1)
+		if (rib_update_id(p->d->rib, &p->src, &v[i], ids[i], a) == -1)
 			log_warnx("neighbor %s: out of memory", p->name);
 	}
 	rib_attrs_unref(a);
@@ -962,11 +1004,11 @@ update_announce(struct peer *p, struct bgp_update *u)
 	if (nmp > 0) {
 		t = u->attrs;
 		t.nexthop = u->mp_nexthop;
-		update_announce_run(p, &t, u->nlri, nmp);
+		update_announce_run(p, &t, u->nlri, u->nlri_id, nmp);
 	}
 	if (u->nnlri > nmp)
 		update_announce_run(p, &u->attrs, u->nlri + nmp,
-		    u->nnlri - nmp);
+		    u->nlri_id + nmp, u->nnlri - nmp);
 }
 
 /*
@@ -1134,7 +1176,7 @@ recv_update(struct conn *c, struct ibuf *b)
 	update_account(p, u, 0);
 	p->stats.updates_in++;
 	p->stats.withdraws_in += u->nwithdrawn;
-	update_withdraw_all(p, u->withdrawn, u->nwithdrawn);
+	update_withdraw_all(p, u->withdrawn, u->withdrawn_id, u->nwithdrawn);
 	if (u->end_of_rib != 0)
 		update_eor(p, (uint32_t)u->end_of_rib);
 	if (u->nnlri == 0)
@@ -1143,7 +1185,7 @@ recv_update(struct conn *c, struct ibuf *b)
 		/* RFC 7606 §2: the session stays, the routes go. */
 		log_warnx("neighbor %s: %zu prefixes treated as withdrawn "
 		    "(RFC 7606)", p->name, u->nnlri);
-		update_withdraw_all(p, u->nlri, u->nnlri);
+		update_withdraw_all(p, u->nlri, u->nlri_id, u->nnlri);
 		return;
 	}
 	update_announce(p, u);
@@ -1427,9 +1469,13 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 		if (run == 0)
 			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		done = a == NULL ? bgp_update_encode_withdraw_max(&w,
-		    p->ctx.max_len, v, run) :
-		    bgp_update_encode_announce(&w, a, &p->ctx, v, run);
+		/*
+		 * RFC 7911: with ADD-PATH send negotiated, the one path sent
+		 * (the best) has path id BGP_ADDPATH_ID_BEST.
+		 */
+		done = a == NULL ? bgp_update_encode_withdraw_id(&w, &p->ctx,
+		    v, NULL, run) :
+		    bgp_update_encode_announce_id(&w, a, &p->ctx, v, NULL, run);
 		if (done == 0 && a != NULL) {
 			/*
 			 * No next hop usable for the family (RFC 8950 not
@@ -1440,8 +1486,8 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 			log_warnx("neighbor %s: cannot encode %zu prefixes, "
 			    "withdrawn", p->name, run);
 			wbuf_init(&w, mem, sizeof(mem));
-			done = bgp_update_encode_withdraw_max(&w,
-			    p->ctx.max_len, v, run);
+			done = bgp_update_encode_withdraw_id(&w, &p->ctx,
+			    v, NULL, run);
 		}
 		if (done == 0)
 			done = run;

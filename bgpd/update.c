@@ -279,16 +279,54 @@ upd_prefix_get(struct ibuf *b, uint8_t af, struct wr_prefix *p)
 	return 0;
 }
 
+static uint8_t upd_family_af(uint32_t);
+
+/*
+ * A run of prefixes; with ADD-PATH (RFC 7911 §3) each is preceded by a
+ * 4-octet path identifier (ids non-NULL), else its path id is 0.  A
+ * truncated path identifier is a prefix that cannot be parsed.
+ */
 static int
-upd_prefixes(struct ibuf *b, uint8_t af, struct wr_prefix *out, size_t *n,
-	     size_t max)
+upd_prefixes_id(struct ibuf *b, uint8_t af, int addpath, struct wr_prefix *out,
+		uint32_t *ids, size_t *n, size_t max)
 {
+	uint32_t id;
+
 	while (ibuf_left(b) > 0) {
-		if (*n >= max || upd_prefix_get(b, af, &out[*n]) == -1)
+		id = 0;
+		if (*n >= max || (addpath && ibuf_get_u32(b, &id) == -1) ||
+		    upd_prefix_get(b, af, &out[*n]) == -1)
 			return -1;
+		ids[*n] = id;
 		(*n)++;
 	}
 	return 0;
+}
+
+/* RFC 7911 §4: path ids come with family fam iff negotiated for receive */
+static int
+upd_addpath(const struct bgp_parse_ctx *ctx, uint32_t fam)
+{
+	return (ctx->addpath_rx & fam) != 0;
+}
+
+static int
+upd_nlri_get(struct upd_state *st, struct ibuf *b, uint32_t fam)
+{
+	struct bgp_update *u = st->u;
+
+	return upd_prefixes_id(b, upd_family_af(fam), upd_addpath(st->ctx, fam),
+			       u->nlri, u->nlri_id, &u->nnlri, u->max_prefixes);
+}
+
+static int
+upd_withdrawn_get(struct upd_state *st, struct ibuf *b, uint32_t fam)
+{
+	struct bgp_update *u = st->u;
+
+	return upd_prefixes_id(b, upd_family_af(fam), upd_addpath(st->ctx, fam),
+			       u->withdrawn, u->withdrawn_id, &u->nwithdrawn,
+			       u->max_prefixes);
 }
 
 /* RFC 4760 §8: without the capability, IPv4 unicast only */
@@ -502,8 +540,7 @@ attr_mp_reach(struct upd_state *st, struct ibuf *v)
 	if (!(fam & upd_families(st->ctx)))
 		return ACT_NONE;
 	if ((r = upd_mp_nexthop(st, fam, &nh)) == -1 ||
-	    upd_prefixes(v, upd_family_af(fam), st->u->nlri, &st->u->nnlri,
-			 st->u->max_prefixes) == -1)
+	    upd_nlri_get(st, v, fam) == -1)
 		return ACT_RESET;
 	st->u->nmp_nlri = st->u->nnlri;
 	st->have |= HAVE_MPNH;
@@ -527,8 +564,7 @@ attr_mp_unreach(struct upd_state *st, struct ibuf *v)
 	if (!(fam & upd_families(st->ctx)))
 		return ACT_NONE;
 	/* RFC 7606 §5.3: a prefix that cannot be parsed => reset */
-	if (upd_prefixes(v, upd_family_af(fam), st->u->withdrawn,
-			 &st->u->nwithdrawn, st->u->max_prefixes) == -1)
+	if (upd_withdrawn_get(st, v, fam) == -1)
 		return ACT_RESET;
 	return ACT_NONE;
 }
@@ -1053,12 +1089,16 @@ bgp_update_new(size_t max_len)
 	uint8_t *mem;
 
 	if ((mem = calloc(1, sizeof(*u) + 2 * np * sizeof(struct wr_prefix) +
-				 2 * max_len)) == NULL)
+				 2 * np * sizeof(uint32_t) + 2 * max_len)) ==
+	    NULL)
 		return NULL;
 	u = (struct bgp_update *)(void *)mem;
 	u->withdrawn = (struct wr_prefix *)(void *)(mem + sizeof(*u));
 	u->nlri = u->withdrawn + np;
-	u->aspath_buf = (uint8_t *)(u->nlri + np);
+	/* RFC 7911: the path ids, after the prefixes (4-octet aligned) */
+	u->withdrawn_id = (uint32_t *)(void *)(u->nlri + np);
+	u->nlri_id = u->withdrawn_id + np;
+	u->aspath_buf = (uint8_t *)(u->nlri_id + np);
 	u->aspath_buf_len = 2 * max_len;
 	u->max_prefixes = np;
 	u->max_len = max_len;
@@ -1095,15 +1135,14 @@ bgp_update_parse(struct ibuf *b, const struct bgp_parse_ctx *ctx,
 		return upd_reset(&st, ERR_UPD_ATTRLIST, NULL, 0);
 	/* RFC 7606 §5.3: a bad prefix cannot be withdrawn => reset */
 	st.sec = "RFC 7606 §5.3";
-	if (upd_prefixes(&wd, AF_INET, u->withdrawn, &u->nwithdrawn,
-			 u->max_prefixes) == -1)
+	if (upd_withdrawn_get(&st, &wd, BGP_MP_IPV4_UNICAST) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
 	st.sec = NULL;
 	if (upd_attrs(&st, &attrs) == -1)
 		return -1;
 	nmp = u->nnlri;
 	st.sec = "RFC 7606 §5.3";
-	if (upd_prefixes(b, AF_INET, u->nlri, &u->nnlri, u->max_prefixes) == -1)
+	if (upd_nlri_get(&st, b, BGP_MP_IPV4_UNICAST) == -1)
 		return upd_reset(&st, ERR_UPD_NETWORK, NULL, 0);
 	st.sec = NULL;
 	return upd_finish(&st, wlen, alen, u->nnlri - nmp);
@@ -1322,10 +1361,19 @@ upd_room(const struct wbuf *w, long start, size_t tail, size_t max)
 	return room;
 }
 
+/*
+ * Path identifiers to write before the prefixes (RFC 7911 §3): none
+ * (on == 0), ids[i], or BGP_ADDPATH_ID_BEST for all if ids is NULL.
+ */
+struct upd_ids {
+	int		 on;
+	const uint32_t	*ids;
+};
+
 /* The leading run of prefixes of p[0]'s family, as many as fit in room. */
 static size_t
-upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
-		 size_t n)
+upd_put_prefixes_id(struct wbuf *w, size_t room, const struct wr_prefix *p,
+		    const struct upd_ids *pi, size_t n)
 {
 	uint8_t af = n > 0 ? p[0].addr.af : 0;
 	size_t i, len;
@@ -1335,14 +1383,29 @@ upd_put_prefixes(struct wbuf *w, size_t room, const struct wr_prefix *p,
 	for (i = 0; i < n; i++) {
 		if (p[i].addr.af != af || p[i].len > addr_bits(af))
 			break;
-		len = 1 + (p[i].len + 7u) / 8;
+		len = 1 + (p[i].len + 7u) / 8 + (pi->on ? 4 : 0);
 		if (len > room)
 			break;
+		if (pi->on)
+			wbuf_put_u32(w, pi->ids != NULL ? pi->ids[i]
+							: BGP_ADDPATH_ID_BEST);
 		wbuf_put_u8(w, p[i].len);
-		wbuf_put_bytes(w, p[i].addr.b, len - 1);
+		wbuf_put_bytes(w, p[i].addr.b, (p[i].len + 7u) / 8);
 		room -= len;
 	}
 	return i;
+}
+
+/* RFC 7911 §4: path ids go with family af iff negotiated for sending */
+static void
+upd_ids_init(struct upd_ids *pi, const struct bgp_parse_ctx *ctx,
+	     const struct wr_prefix *p, const uint32_t *ids)
+{
+	uint32_t fam = p->addr.af == AF_INET6 ? BGP_MP_IPV6_UNICAST
+					      : BGP_MP_IPV4_UNICAST;
+
+	pi->on = ctx != NULL && (ctx->addpath_tx & fam) != 0;
+	pi->ids = ids;
 }
 
 static uint16_t
@@ -1378,7 +1441,7 @@ upd_len_end(struct wbuf *w, long off)
 /* RFC 4760 §4: IPv6 prefixes go in MP_UNREACH_NLRI */
 static size_t
 upd_withdraw_mp(struct wbuf *w, long hdr, size_t max, const struct wr_prefix *p,
-		size_t n)
+		const struct upd_ids *pi, size_t n)
 {
 	long alen, mlen;
 	size_t k;
@@ -1387,7 +1450,7 @@ upd_withdraw_mp(struct wbuf *w, long hdr, size_t max, const struct wr_prefix *p,
 	if ((alen = wbuf_reserve(w, 2)) == -1 ||
 	    (mlen = upd_mp_begin(w, ATTR_MP_UNREACH_NLRI, p[0].addr.af)) == -1)
 		return 0;
-	k = upd_put_prefixes(w, upd_room(w, hdr, 0, max), p, n);
+	k = upd_put_prefixes_id(w, upd_room(w, hdr, 0, max), p, pi, n);
 	upd_len_end(w, mlen);
 	upd_len_end(w, alen);
 	return k;
@@ -1399,9 +1462,9 @@ bgp_update_encode_withdraw(struct wbuf *w, const struct wr_prefix *p, size_t n)
 	return bgp_update_encode_withdraw_max(w, BGP_MAX_LEN, p, n);
 }
 
-size_t
-bgp_update_encode_withdraw_max(struct wbuf *w, size_t max,
-			       const struct wr_prefix *p, size_t n)
+static size_t
+upd_encode_withdraw(struct wbuf *w, size_t max, const struct wr_prefix *p,
+		    const struct upd_ids *pi, size_t n)
 {
 	long hdr, wlen;
 	size_t k = 0;
@@ -1411,10 +1474,10 @@ bgp_update_encode_withdraw_max(struct wbuf *w, size_t max,
 	if (n == 0 || (hdr = bgp_msg_begin(w, BGP_UPDATE)) == -1)
 		return 0;
 	if (p[0].addr.af == AF_INET6)
-		k = upd_withdraw_mp(w, hdr, max, p, n);
+		k = upd_withdraw_mp(w, hdr, max, p, pi, n);
 	else if ((wlen = wbuf_reserve(w, 2)) != -1) {
 		/* two octets of Total Path Attribute Length follow */
-		k = upd_put_prefixes(w, upd_room(w, hdr, 2, max), p, n);
+		k = upd_put_prefixes_id(w, upd_room(w, hdr, 2, max), p, pi, n);
 		wbuf_set_u16(w, (size_t)wlen,
 			     (uint16_t)(w->len - (size_t)wlen - 2));
 		wbuf_put_u16(w, 0);
@@ -1424,6 +1487,28 @@ bgp_update_encode_withdraw_max(struct wbuf *w, size_t max,
 		return 0;
 	}
 	return k;
+}
+
+size_t
+bgp_update_encode_withdraw_max(struct wbuf *w, size_t max,
+			       const struct wr_prefix *p, size_t n)
+{
+	static const struct upd_ids none;
+
+	return upd_encode_withdraw(w, max, p, &none, n);
+}
+
+size_t
+bgp_update_encode_withdraw_id(struct wbuf *w, const struct bgp_parse_ctx *ctx,
+			      const struct wr_prefix *p, const uint32_t *ids,
+			      size_t n)
+{
+	struct upd_ids pi;
+
+	if (n == 0)
+		return 0;
+	upd_ids_init(&pi, ctx, p, ids);
+	return upd_encode_withdraw(w, upd_max_len(ctx), p, &pi, n);
 }
 
 /*
@@ -1468,7 +1553,7 @@ upd_put_attrs(struct wbuf *w, const upd_put_fn *fn, size_t nfn, int mp,
 static size_t
 upd_put_mp_reach(struct wbuf *w, long hdr, size_t tail,
 		 const struct rib_attrs *a, const struct bgp_parse_ctx *ctx,
-		 const struct wr_prefix *p, size_t n)
+		 const struct wr_prefix *p, const struct upd_ids *pi, size_t n)
 {
 	int ll =
 	    ctx->nh_ll.af == AF_INET6 && !IN6_IS_ADDR_LINKLOCAL(&a->nexthop.v6);
@@ -1484,7 +1569,8 @@ upd_put_mp_reach(struct wbuf *w, long hdr, size_t tail,
 	wbuf_put_u8(w, 0); /* reserved */
 	if (w->err)
 		return 0;
-	k = upd_put_prefixes(w, upd_room(w, hdr, tail, upd_max_len(ctx)), p, n);
+	k = upd_put_prefixes_id(w, upd_room(w, hdr, tail, upd_max_len(ctx)), p,
+				pi, n);
 	upd_len_end(w, mlen);
 	return k;
 }
@@ -1493,7 +1579,7 @@ upd_put_mp_reach(struct wbuf *w, long hdr, size_t tail,
 static size_t
 upd_announce_mp(struct wbuf *w, long hdr, const struct rib_attrs *a,
 		const struct bgp_parse_ctx *ctx, const struct wr_prefix *p,
-		size_t n)
+		const struct upd_ids *pi, size_t n)
 {
 	uint8_t mem[BGP_MAX_LEN_EXT];
 	struct wbuf tmp;
@@ -1503,7 +1589,7 @@ upd_announce_mp(struct wbuf *w, long hdr, const struct rib_attrs *a,
 	if (upd_put_attrs(&tmp, upd_attr_tail, nitems(upd_attr_tail), 1, a,
 			  ctx) == -1)
 		return 0;
-	k = upd_put_mp_reach(w, hdr, tmp.len, a, ctx, p, n);
+	k = upd_put_mp_reach(w, hdr, tmp.len, a, ctx, p, pi, n);
 	if (k > 0)
 		wbuf_put_bytes(w, mem, tmp.len);
 	return k;
@@ -1514,6 +1600,19 @@ bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
 			   const struct bgp_parse_ctx *ctx,
 			   const struct wr_prefix *p, size_t n)
 {
+	struct bgp_parse_ctx c = *ctx;
+
+	c.addpath_tx = 0;
+	return bgp_update_encode_announce_id(w, a, &c, p, NULL, n);
+}
+
+size_t
+bgp_update_encode_announce_id(struct wbuf *w, const struct rib_attrs *a,
+			      const struct bgp_parse_ctx *ctx,
+			      const struct wr_prefix *p, const uint32_t *ids,
+			      size_t n)
+{
+	struct upd_ids pi;
 	long hdr, alen;
 	size_t k = 0;
 	int mp;
@@ -1526,16 +1625,18 @@ bgp_update_encode_announce(struct wbuf *w, const struct rib_attrs *a,
 	    upd_put_attrs(w, upd_attr_head, nitems(upd_attr_head), mp, a,
 			  ctx) == -1)
 		goto fail;
+	upd_ids_init(&pi, ctx, p, ids);
 	if (mp) {
-		k = upd_announce_mp(w, hdr, a, ctx, p, n);
+		k = upd_announce_mp(w, hdr, a, ctx, p, &pi, n);
 		upd_len_end(w, alen);
 	} else {
 		if (upd_put_attrs(w, upd_attr_tail, nitems(upd_attr_tail), 0, a,
 				  ctx) == -1)
 			goto fail;
 		upd_len_end(w, alen);
-		k = upd_put_prefixes(w, upd_room(w, hdr, 0, upd_max_len(ctx)),
-				     p, n);
+		k = upd_put_prefixes_id(w,
+					upd_room(w, hdr, 0, upd_max_len(ctx)),
+					p, &pi, n);
 	}
 	if (k == 0 || bgp_msg_end_max(w, hdr, upd_max_len(ctx)) == -1)
 		goto fail;

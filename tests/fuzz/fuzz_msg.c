@@ -32,6 +32,15 @@ static const struct bgp_parse_ctx fuzz_ctx[] = {
      .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
      .ext_nh = BGP_MP_IPV4_UNICAST,
      .max_len = BGP_MAX_LEN_EXT},
+    /* RFC 7911 ADD-PATH, both ways: IPv4 only, and both families */
+    {.as4 = 1,
+     .addpath_rx = BGP_MP_IPV4_UNICAST,
+     .addpath_tx = BGP_MP_IPV4_UNICAST},
+    {.as4 = 1,
+     .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
+     .ext_nh = BGP_MP_IPV4_UNICAST,
+     .addpath_rx = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
+     .addpath_tx = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST},
 };
 
 /* far too large for the stack; made for extended messages */
@@ -94,13 +103,16 @@ fuzz_update_again(const struct bgp_parse_ctx *ctx)
 		n = fuzz_u1.nmp_nlri;
 	}
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
-	k = bgp_update_encode_announce(&w, &a, ctx, fuzz_u1.nlri, n);
+	k = bgp_update_encode_announce_id(&w, &a, ctx, fuzz_u1.nlri,
+					  fuzz_u1.nlri_id, n);
 	CHECK(k > 0 && w.len <= fuzz_max(ctx));
 	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
 	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
 	CHECK(!fuzz_u2.treat_as_withdraw && fuzz_u2.nnlri == k);
 	CHECK(memcmp(fuzz_u1.nlri, fuzz_u2.nlri, k * sizeof(*fuzz_u1.nlri)) ==
 	      0);
+	CHECK(memcmp(fuzz_u1.nlri_id, fuzz_u2.nlri_id,
+		     k * sizeof(*fuzz_u1.nlri_id)) == 0);
 	/* RFC 6793 makes 2-octet sessions lossy (AS_TRANS, confeds) */
 	if (!ctx->as4)
 		return;
@@ -125,14 +137,16 @@ fuzz_withdraw_again(const struct bgp_parse_ctx *ctx)
 	     n++)
 		;
 	wbuf_init(&w, fuzz_out, sizeof(fuzz_out));
-	k = bgp_update_encode_withdraw_max(&w, fuzz_max(ctx), fuzz_u1.withdrawn,
-					   n);
+	k = bgp_update_encode_withdraw_id(&w, ctx, fuzz_u1.withdrawn,
+					  fuzz_u1.withdrawn_id, n);
 	CHECK(k == n && w.len <= fuzz_max(ctx));
 	ibuf_init(&b, fuzz_out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
 	CHECK(bgp_update_parse(&b, ctx, &fuzz_u2, &err) == 0);
 	CHECK(fuzz_u2.nwithdrawn == k && fuzz_u2.nnlri == 0);
 	CHECK(memcmp(fuzz_u1.withdrawn, fuzz_u2.withdrawn,
 		     k * sizeof(*fuzz_u1.withdrawn)) == 0);
+	CHECK(memcmp(fuzz_u1.withdrawn_id, fuzz_u2.withdrawn_id,
+		     k * sizeof(*fuzz_u1.withdrawn_id)) == 0);
 }
 
 static void

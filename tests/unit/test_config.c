@@ -1435,6 +1435,44 @@ test_route_reflection(void **state)
 	    "t.conf:7: duplicate cluster-id (first at line 3)\n");
 }
 
+/* RFC 7911: add-path send | receive | both */
+static void
+test_add_path(void **state)
+{
+	static const char text[] =
+	    "router-id 198.18.0.1\nlocal-as 64512\n"
+	    "neighbor 198.18.0.2 {\n remote-as 64512\n add-path both\n}\n"
+	    "neighbor 198.18.0.3 {\n remote-as 64512\n add-path send\n}\n"
+	    "neighbor 198.18.0.4 {\n remote-as 64512\n add-path receive\n}\n"
+	    "neighbor 198.18.0.5 { remote-as 64512 }\n";
+	struct wren_config *c = parse_ok(text), *d;
+	char *s;
+
+	assert_int_equal(nth_neighbor(c, 0)->add_path,
+	    CONF_ADDPATH_SEND | CONF_ADDPATH_RECEIVE);
+	assert_int_equal(nth_neighbor(c, 1)->add_path, CONF_ADDPATH_SEND);
+	assert_int_equal(nth_neighbor(c, 2)->add_path, CONF_ADDPATH_RECEIVE);
+	assert_int_equal(nth_neighbor(c, 3)->add_path, 0);
+	s = print_to_string(c);
+	assert_non_null(strstr(s, "\tadd-path both\n"));
+	assert_non_null(strstr(s, "\tadd-path send\n"));
+	assert_non_null(strstr(s, "\tadd-path receive\n"));
+	free(s);
+	/* a change of add-path needs a new session (new capabilities) */
+	d = parse_ok(text);
+	assert_false(config_neighbor_differs(nth_neighbor(c, 0),
+	    nth_neighbor(d, 0)));
+	nth_neighbor(d, 0)->add_path = CONF_ADDPATH_RECEIVE;
+	assert_true(config_neighbor_differs(nth_neighbor(c, 0),
+	    nth_neighbor(d, 0)));
+	config_free(d);
+	config_free(c);
+	round_trip(text);
+	check_errors("router-id 198.18.0.1\nlocal-as 64512\n"
+	    "neighbor 198.18.0.2 {\n remote-as 64512\n add-path all\n}\n",
+	    "t.conf:5: add-path: expected 'send', 'receive' or 'both'\n");
+}
+
 /* ---- transport, policy and groups (RFC 2385, 5925, 5082, 4486) ---------- */
 
 static const char transport_conf[] = H
@@ -1689,6 +1727,7 @@ main(void)
 		cmocka_unit_test(test_neighbor_differs),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_route_reflection),
+	    cmocka_unit_test(test_add_path),
 		cmocka_unit_test(test_transport_keywords),
 		cmocka_unit_test(test_transport_round_trip),
 		cmocka_unit_test(test_transport_errors),

@@ -2055,6 +2055,199 @@ test_ext_msg_pack(void **state)
 	assert_true(k < 820 && w.len <= BGP_MAX_LEN);
 }
 
+/* ---- ADD-PATH, RFC 7911 ------------------------------------------------ */
+
+static const struct bgp_parse_ctx ctx_ap4 = {
+    .as4 = 1, .addpath_rx = BGP_MP_IPV4_UNICAST,
+    .addpath_tx = BGP_MP_IPV4_UNICAST};
+static const struct bgp_parse_ctx ctx_ap6 = {
+    .as4 = 1, .mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST,
+    .addpath_rx = BGP_MP_IPV6_UNICAST, .addpath_tx = BGP_MP_IPV6_UNICAST};
+
+/* §3: path id 7 withdrawn; 10.2.0.0/24 twice, path ids 1 and 2 */
+static const uint8_t ap4_body[] = {
+    0x00, 0x08, 0x00, 0x00, 0x00, 0x07, 0x18, 0x0a, 0x01, 0x02,
+    0x00, 0x0e, 0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00, 0x40, 0x03, 0x04,
+    0xc6, 0x12, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x01, 0x18, 0x0a, 0x02, 0x00,
+    0x00, 0x00, 0x00, 0x02, 0x18, 0x0a, 0x02, 0x00,
+};
+
+static void
+test_addpath_v4(void **state)
+{
+	static const uint8_t wd_vec[] = {
+	    M16, 0x00, 0x1f, 0x02, 0x00, 0x08, 0x00, 0x00, 0x00, 0x07,
+	    0x18, 0x0a, 0x01, 0x02, 0x00, 0x00};
+	const uint8_t *tail = ap4_body + sizeof(ap4_body) - 16;
+	struct wr_prefix p[2];
+	uint32_t ids[2] = {1, 2};
+	struct wbuf w;
+	size_t n;
+
+	assert_int_equal(upd_body(ap4_body, sizeof(ap4_body), &ctx_ap4), 0);
+	assert_int_equal(upd.nwithdrawn, 1);
+	assert_int_equal(upd.withdrawn_id[0], 7);
+	assert_int_equal(upd.withdrawn[0].len, 24);
+	assert_int_equal(upd.nnlri, 2);
+	assert_int_equal(upd.nlri_id[0], 1);
+	assert_int_equal(upd.nlri_id[1], 2);
+	assert_int_equal(prefix_cmp(&upd.nlri[0], &upd.nlri[1]), 0);
+	assert_false(upd.treat_as_withdraw);
+
+	/* the encoders write the ids before each prefix */
+	memcpy(p, upd.nlri, sizeof(p));
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(
+	    bgp_update_encode_announce_id(&w, &upd.attrs, &ctx_ap4, p, ids, 2),
+	    2);
+	n = w.len;
+	assert_true(n > 16);
+	assert_memory_equal(out + n - 16, tail, 16);
+	/* without ids: BGP_ADDPATH_ID_BEST for all */
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(
+	    bgp_update_encode_announce_id(&w, &upd.attrs, &ctx_ap4, p, NULL, 1),
+	    1);
+	assert_memory_equal(out + w.len - 8, tail, 8);
+	/* not negotiated for sending: no ids */
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(
+	    bgp_update_encode_announce_id(&w, &upd.attrs, &ctx_as4, p, ids, 1),
+	    1);
+	assert_memory_equal(out + w.len - 4, tail + 4, 4);
+	assert_int_equal(w.len, n - 12);
+
+	p[0] = upd.withdrawn[0];
+	ids[0] = 7;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_withdraw_id(&w, &ctx_ap4, p, ids, 1),
+			 1);
+	assert_int_equal(w.len, sizeof(wd_vec));
+	assert_memory_equal(out, wd_vec, sizeof(wd_vec));
+}
+
+/* §3, RFC 4760: MP_REACH_NLRI fd00:0:0:1::/64 path id 5, next hop fd00::1 */
+static const uint8_t ap6_body[] = {
+    0x00, 0x00, 0x00, 0x2d, 0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00,
+    0x90, 0x0e, 0x00, 0x22, 0x00, 0x02, 0x01, 0x10,
+    0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x00, 0x00, 0x00, 0x05, 0x40, 0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x01,
+};
+
+static void
+test_addpath_v6(void **state)
+{
+	static const uint8_t wd_vec[] = {
+	    M16,  0x00, 0x2b, 0x02, 0x00, 0x00, 0x00, 0x14, 0x90, 0x0f, 0x00,
+	    0x10, 0x00, 0x02, 0x01, 0x00, 0x00, 0x00, 0x05, 0x40, 0xfd, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+	const uint8_t *nlri = ap6_body + sizeof(ap6_body) - 13;
+	struct wr_prefix p;
+	uint32_t id = 5;
+	struct rib_attrs a;
+	struct wbuf w;
+
+	assert_int_equal(upd_body(ap6_body, sizeof(ap6_body), &ctx_ap6), 0);
+	assert_int_equal(upd.nnlri, 1);
+	assert_int_equal(upd.nmp_nlri, 1);
+	assert_int_equal(upd.nlri_id[0], 5);
+	assert_int_equal(upd.nlri[0].len, 64);
+	assert_int_equal(upd.nlri[0].addr.af, AF_INET6);
+	assert_false(upd.treat_as_withdraw);
+	p = upd.nlri[0];
+
+	a = upd.attrs;
+	a.nexthop = upd.mp_nexthop;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(
+	    bgp_update_encode_announce_id(&w, &a, &ctx_ap6, &p, &id, 1), 1);
+	assert_memory_equal(out + w.len - 13, nlri, 13);
+	assert_int_equal(upd_msg(out, w.len, &ctx_ap6), 0);
+	assert_int_equal(upd.nlri_id[0], 5);
+
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_update_encode_withdraw_id(&w, &ctx_ap6, &p, &id, 1),
+			 1);
+	assert_int_equal(w.len, sizeof(wd_vec));
+	assert_memory_equal(out, wd_vec, sizeof(wd_vec));
+	assert_int_equal(upd_msg(out, w.len, &ctx_ap6), 0);
+	assert_int_equal(upd.nwithdrawn, 1);
+	assert_int_equal(upd.withdrawn_id[0], 5);
+}
+
+/* RFC 7606 §5.3: a truncated path identifier => session reset */
+static void
+test_addpath_malformed(void **state)
+{
+	static const uint8_t trunc_nlri[] = {
+	    0x00, 0x00, 0x00, 0x0e, 0x40, 0x01, 0x01, 0x00, 0x40, 0x02, 0x00,
+	    0x40, 0x03, 0x04, 0xc6, 0x12, 0x00, 0x01, 0x00, 0x00, 0x00};
+	static const uint8_t trunc_wd[] = {0x00, 0x03, 0x00, 0x00, 0x00,
+					   0x00, 0x00};
+	static const uint8_t trunc_mp[] = {0x00, 0x00, 0x00, 0x09, 0x90,
+					   0x0f, 0x00, 0x05, 0x00, 0x02,
+					   0x01, 0x00, 0x00};
+	/* a path id without its prefix */
+	static const uint8_t no_pfx[] = {0x00, 0x04, 0x00, 0x00,
+					 0x00, 0x01, 0x00, 0x00};
+
+	assert_int_equal(upd_body(trunc_nlri, sizeof(trunc_nlri), &ctx_ap4), -1);
+	assert_int_equal(err.code, ERR_UPDATE);
+	assert_int_equal(err.subcode, ERR_UPD_NETWORK);
+	assert_int_equal(upd.events[upd.nevents - 1].act, BGP_ACT_RESET);
+	assert_int_equal(upd_body(trunc_wd, sizeof(trunc_wd), &ctx_ap4), -1);
+	assert_int_equal(err.code, ERR_UPDATE);
+	assert_int_equal(upd_body(no_pfx, sizeof(no_pfx), &ctx_ap4), -1);
+	assert_int_equal(upd_body(trunc_mp, sizeof(trunc_mp), &ctx_ap6), -1);
+	assert_int_equal(err.code, ERR_UPDATE);
+	/* without ADD-PATH for IPv6, the same bytes are two /0 prefixes */
+	assert_int_equal(upd_body(trunc_mp, sizeof(trunc_mp), &ctx_ap4), 0);
+}
+
+/* RFC 7911 §4: the capability, encoded and parsed */
+static void
+test_addpath_capa(void **state)
+{
+	static const uint8_t capa[] = {0x45, 0x08, 0x00, 0x01, 0x01, 0x03,
+				       0x00, 0x02, 0x01, 0x01};
+	/* version 4, AS 65001, hold 90, id 1.1.1.1, one bad-length 69 */
+	static const uint8_t bad[] = {0x04, 0xfd, 0xe9, 0x00, 0x5a, 0x01,
+				      0x01, 0x01, 0x01, 0x07, 0x02, 0x05,
+				      0x45, 0x03, 0x00, 0x01, 0x01};
+	struct bgp_open o, r;
+	struct ibuf b;
+	struct wbuf w;
+	size_t i;
+	int found = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.version = BGP_VERSION;
+	o.my_as = 65001;
+	o.holdtime = 90;
+	o.bgp_id = 0x01010101;
+	o.caps.mp = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST;
+	o.caps.addpath_rx = BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST;
+	o.caps.addpath_tx = BGP_MP_IPV4_UNICAST;
+	wbuf_init(&w, out, sizeof(out));
+	assert_int_equal(bgp_open_encode(&w, &o), 0);
+	for (i = 0; i + sizeof(capa) <= w.len; i++)
+		found |= memcmp(out + i, capa, sizeof(capa)) == 0;
+	assert_true(found);
+	ibuf_init(&b, out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
+	assert_int_equal(bgp_open_parse(&b, &r, &err), 0);
+	assert_int_equal(r.caps.addpath_rx,
+			 BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST);
+	assert_int_equal(r.caps.addpath_tx, BGP_MP_IPV4_UNICAST);
+
+	/* a length not a multiple of 4: ignored */
+	ibuf_init(&b, bad, sizeof(bad));
+	assert_int_equal(bgp_open_parse(&b, &r, &err), 0);
+	assert_int_equal(r.caps.addpath_rx | r.caps.addpath_tx, 0);
+}
+
 int
 main(void)
 {
@@ -2110,6 +2303,10 @@ main(void)
 	    cmocka_unit_test(test_ext_msg_capa),
 	    cmocka_unit_test(test_ext_msg_update),
 	    cmocka_unit_test(test_ext_msg_pack),
+	    cmocka_unit_test(test_addpath_v4),
+	    cmocka_unit_test(test_addpath_v6),
+	    cmocka_unit_test(test_addpath_malformed),
+	    cmocka_unit_test(test_addpath_capa),
 	};
 	/* clang-format on */
 
