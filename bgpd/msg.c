@@ -378,7 +378,7 @@ bgp_open_params(struct ibuf *b, uint8_t optlen, struct bgp_open *o,
 	struct ibuf params, p;
 	size_t lensz;
 	uint16_t plen;
-	uint8_t ptype, plen8;
+	uint8_t ptype, plen8 = 0;
 	int r;
 
 	/* the parameters must fill the rest of the message exactly */
