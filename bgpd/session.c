@@ -613,6 +613,10 @@ peer_established(struct peer *p)
 	p->src.bgp_id = p->ropen.bgp_id;
 	gr_reestablished(p);
 	peer_nexthops(p, &nh4, &nh6);
+	/* RFC 7911 §4: every path only where the neighbor can take them */
+	rib_out_set_add_path(p->out,
+	    (p->ctx.addpath_tx & BGP_MP_IPV4_UNICAST ? RIB_AP_V4 : 0) |
+	    (p->ctx.addpath_tx & BGP_MP_IPV6_UNICAST ? RIB_AP_V6 : 0));
 	rib_out_start(p->out, &nh4, &nh6);
 	hold_timer_restart(p);
 	/* The whole table is queued now; the drain event sends it. */
@@ -1456,7 +1460,7 @@ drain_run(const struct peer *p, const struct wr_prefix *v, size_t n,
  */
 static void
 drain_send(struct peer *p, const struct rib_attrs *a,
-    const struct wr_prefix *v, size_t n)
+    const struct wr_prefix *v, const uint32_t *ids, size_t n)
 {
 	uint8_t mem[BGP_MAX_LEN_EXT];
 	struct wbuf w;
@@ -1466,16 +1470,16 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 		run = drain_run(p, v, n, &skip);
 		v += skip;
 		n -= skip;
+		if (ids != NULL)
+			ids += skip;
 		if (run == 0)
 			break;
 		wbuf_init(&w, mem, sizeof(mem));
-		/*
-		 * RFC 7911: with ADD-PATH send negotiated, the one path sent
-		 * (the best) has path id BGP_ADDPATH_ID_BEST.
-		 */
+		/* RFC 7911 §3: ids are sent only where ADD-PATH send was
+		 * negotiated; the encoder leaves them out elsewhere */
 		done = a == NULL ? bgp_update_encode_withdraw_id(&w, &p->ctx,
-		    v, NULL, run) :
-		    bgp_update_encode_announce_id(&w, a, &p->ctx, v, NULL, run);
+		    v, ids, run) :
+		    bgp_update_encode_announce_id(&w, a, &p->ctx, v, ids, run);
 		if (done == 0 && a != NULL) {
 			/*
 			 * No next hop usable for the family (RFC 8950 not
@@ -1487,7 +1491,7 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 			    "withdrawn", p->name, run);
 			wbuf_init(&w, mem, sizeof(mem));
 			done = bgp_update_encode_withdraw_id(&w, &p->ctx,
-			    v, NULL, run);
+			    v, ids, run);
 		}
 		if (done == 0)
 			done = run;
@@ -1497,13 +1501,15 @@ drain_send(struct peer *p, const struct rib_attrs *a,
 		}
 		v += done;
 		n -= done;
+		if (ids != NULL)
+			ids += done;
 	}
 }
 
 static int
 drain_withdraw(void *arg, const struct wr_prefix *v, size_t n)
 {
-	drain_send(arg, NULL, v, n);
+	drain_send(arg, NULL, v, NULL, n);
 	return 0;
 }
 
@@ -1511,7 +1517,24 @@ static int
 drain_announce(void *arg, const struct rib_attrs *a,
     const struct wr_prefix *v, size_t n)
 {
-	drain_send(arg, a, v, n);
+	drain_send(arg, a, v, NULL, n);
+	return 0;
+}
+
+/* RFC 7911 §3: each path with its identifier. */
+static int
+drain_withdraw_id(void *arg, const struct wr_prefix *v, const uint32_t *ids,
+    size_t n)
+{
+	drain_send(arg, NULL, v, ids, n);
+	return 0;
+}
+
+static int
+drain_announce_id(void *arg, const struct rib_attrs *a,
+    const struct wr_prefix *v, const uint32_t *ids, size_t n)
+{
+	drain_send(arg, a, v, ids, n);
 	return 0;
 }
 
@@ -1571,7 +1594,8 @@ peer_request_refresh(struct peer *p)
 static void
 peer_drain(struct peer *p)
 {
-	struct rib_out_cb cb = { drain_withdraw, drain_announce, p };
+	struct rib_out_cb cb = { drain_withdraw, drain_announce, p,
+	    drain_withdraw_id, drain_announce_id };
 	struct evbuffer *out;
 
 	if (p->conn == NULL || p->state != ST_ESTABLISHED)

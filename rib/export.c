@@ -10,6 +10,10 @@
  * the interned attribute set last sent, a queue link), in pages of 1024, and
  * a 4-byte slot per record in an open-addressing hash (linear probing, at
  * most 3/4 full).  Records are named by 32-bit indices, not pointers.
+ *
+ * ADD-PATH send (RFC 7911) keeps the records and the queue; what went out
+ * of a prefix is then a small array of (path id, attribute set) beside its
+ * record, and the drain sends the difference with the eligible paths.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +50,23 @@ struct out_item {
 	uint32_t		 grp;		/* seq of the group's first */
 	const struct rib_attrs	*target;	/* what to send, referenced */
 	int			 todo;		/* 0 done, 1 withdraw, 2 announce */
+	uint32_t		 id;		/* add-path: the path id */
+};
+
+/*
+ * ADD-PATH (RFC 7911): what was sent of one prefix, path by path.  Kept
+ * beside the records (indexed like them) only in add-path mode; the
+ * record's own sent stays NULL then.
+ */
+struct out_ap {
+	uint32_t		 id;		/* rib_path.tx_id; 0: the best of
+						   a family without add-path */
+	const struct rib_attrs	*sent;		/* interned, referenced */
+};
+
+struct out_apset {
+	struct out_ap		*v;
+	uint32_t		 n;
 };
 
 /*
@@ -91,6 +112,17 @@ struct rib_out {
 	struct wr_prefix		*pfx;
 	size_t				 nwork;
 	struct out_cache		 cache[OUT_CACHE];
+
+	/* add-path mode */
+	int				 add_path;	/* RIB_AP_*, this session */
+	struct out_apset		*apsets;	/* by record index */
+	uint32_t			 napsets;
+	struct out_ap			*aptgt;		/* one prefix's target */
+	size_t				 naptgt;
+	struct out_item			*apitems;	/* one round's work */
+	struct wr_prefix		*appfx;
+	uint32_t			*apids;
+	size_t				 napwork;
 };
 
 static inline struct out_rec *
@@ -331,6 +363,7 @@ rib_out_new(struct rib *rib, const struct rib_export_params *params)
 	o->params = *params;
 	o->consumer.changed = out_changed;
 	o->consumer.arg = o;
+	o->add_path = params->add_path;
 	return o;
 }
 
@@ -358,10 +391,43 @@ rib_out_start(struct rib_out *o, const struct wr_addr *nh_v4,
 	/* NULL: the session has no address of its own there, use params' */
 	o->nh_v4 = nh_v4 != NULL ? *nh_v4 : o->params.nexthop_v4;
 	o->nh_v6 = nh_v6 != NULL ? *nh_v6 : o->params.nexthop_v6;
+	o->params.add_path = o->add_path;
+	/* RFC 7911: every path counts, not only the best one */
+	o->consumer.every_change = o->add_path != 0;
 	rib_consumer_add(o->rib, &o->consumer);
 	o->following = 1;
 	/* RFC 4271 §9.2: the whole Loc-RIB, as the session comes up */
 	rib_walk(o->rib, out_start_cb, o);
+}
+
+void
+rib_out_set_add_path(struct rib_out *o, int mask)
+{
+	o->add_path = mask;
+}
+
+static void
+out_ap_free(struct rib_out *o)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < o->napsets; i++) {
+		for (j = 0; j < o->apsets[i].n; j++)
+			rib_attrs_unref(o->apsets[i].v[j].sent);
+		free(o->apsets[i].v);
+	}
+	free(o->apsets);
+	free(o->aptgt);
+	free(o->apitems);
+	free(o->appfx);
+	free(o->apids);
+	o->apsets = NULL;
+	o->aptgt = NULL;
+	o->apitems = NULL;
+	o->appfx = NULL;
+	o->apids = NULL;
+	o->napsets = 0;
+	o->naptgt = o->napwork = 0;
 }
 
 void
@@ -379,6 +445,7 @@ rib_out_stop(struct rib_out *o)
 		rib_attrs_unref(o->cache[i].out);
 	}
 	memset(o->cache, 0, sizeof(o->cache));
+	out_ap_free(o);
 	for (i = 0; i < o->npages; i++)
 		free(o->pages[i]);
 	free(o->pages);
@@ -430,7 +497,8 @@ rib_out_refresh(struct rib_out *o)
 	 */
 	for (i = 0; i < o->nrecs; i++) {
 		r = out_rec(o, i + 1);
-		if (r->af == 0 || r->sent == NULL)
+		if (r->af == 0 || (r->sent == NULL && (i >= o->napsets ||
+		    o->apsets[i].n == 0)))
 			continue;
 		r->resend = 1;
 		out_enqueue_ref(o, i + 1);
@@ -636,12 +704,12 @@ out_rewrite_interned(struct rib_out *o, const struct rib_entry *e,
 	return a;
 }
 
-/* What this neighbor should have for e: an interned set (referenced), or
- * NULL for nothing. */
+/* What this neighbor should have of path best of e: an interned set
+ * (referenced), or NULL for nothing. */
 static const struct rib_attrs *
-out_target(struct rib_out *o, const struct rib_entry *e)
+out_target_path(struct rib_out *o, const struct rib_entry *e,
+    const struct rib_path *best)
 {
-	const struct rib_path *best = rib_entry_best(e);
 	const struct rib_source *refl;
 	const struct rib_attrs *a;
 	struct out_cache *c;
@@ -650,6 +718,7 @@ out_target(struct rib_out *o, const struct rib_entry *e)
 
 	if (best == NULL || out_blocked(o, best))
 		return NULL;
+
 	local = best->src->type != RIB_SRC_BGP;
 	/* a reflected route's rewrite depends on where it came from too */
 	refl = out_ibgp_to_ibgp(o, best->src) ? best->src : NULL;
@@ -669,6 +738,14 @@ out_target(struct rib_out *o, const struct rib_entry *e)
 	c->af = af;
 	c->local = local;
 	return a;
+}
+
+/* What this neighbor should have for e: an interned set (referenced), or
+ * NULL for nothing. */
+static const struct rib_attrs *
+out_target(struct rib_out *o, const struct rib_entry *e)
+{
+	return out_target_path(o, e, rib_entry_best(e));
 }
 
 enum { OUT_DONE, OUT_WITHDRAW, OUT_ANNOUNCE };
@@ -821,6 +898,266 @@ out_undo(struct rib_out *o, struct out_item *it, size_t n)
 	}
 }
 
+/*
+ * ADD-PATH send (RFC 7911).  A record still stands for a prefix and is
+ * what is queued; its out_apset says which path ids went out with which
+ * attributes.  The plan of a dirty prefix is the set of its paths this
+ * neighbor may have, each by the rules above, diffed against that.
+ */
+static int
+out_ap_on(const struct rib_out *o, uint8_t af)
+{
+	return (o->params.add_path & (af == AF_INET6 ? RIB_AP_V6 :
+	    RIB_AP_V4)) != 0;
+}
+
+static struct out_apset *
+out_apset(struct rib_out *o, uint32_t ref)
+{
+	struct out_apset *v;
+	uint32_t n;
+
+	if (ref > o->napsets) {
+		n = o->nrecs > ref ? o->nrecs : ref;
+		if ((v = reallocarray(o->apsets, n, sizeof(*v))) == NULL)
+			fatal("rib_out: add-path");
+		memset(v + o->napsets, 0, (n - o->napsets) * sizeof(*v));
+		o->apsets = v;
+		o->napsets = n;
+	}
+	return &o->apsets[ref - 1];
+}
+
+static struct out_ap *
+out_ap_find(const struct out_apset *as, uint32_t id)
+{
+	uint32_t i;
+
+	for (i = 0; i < as->n; i++)
+		if (as->v[i].id == id)
+			return &as->v[i];
+	return NULL;
+}
+
+/* Room for n more targets, and n more work items in this round. */
+static void
+out_ap_reserve(struct rib_out *o, size_t ntgt, size_t nitems)
+{
+	size_t n;
+
+	if (ntgt > o->naptgt) {
+		n = ntgt * 2;
+		o->aptgt = reallocarray(o->aptgt, n, sizeof(*o->aptgt));
+		if (o->aptgt == NULL)
+			fatal("rib_out: add-path");
+		o->naptgt = n;
+	}
+	if (nitems > o->napwork) {
+		n = nitems * 2;
+		o->apitems = reallocarray(o->apitems, n, sizeof(*o->apitems));
+		o->appfx = reallocarray(o->appfx, n, sizeof(*o->appfx));
+		o->apids = reallocarray(o->apids, n, sizeof(*o->apids));
+		if (o->apitems == NULL || o->appfx == NULL || o->apids == NULL)
+			fatal("rib_out: add-path");
+		o->napwork = n;
+	}
+}
+
+/*
+ * Every path of e this neighbor may have, in o->aptgt (attributes
+ * referenced): each by the rules of out_target(), so never a path back to
+ * where it came from, split horizon and reflection by the path's own
+ * source.  A family without add-path gets the best path only, as id 0.
+ */
+static size_t
+out_ap_targets(struct rib_out *o, const struct rib_entry *e)
+{
+	const struct rib_path *q;
+	const struct rib_attrs *a;
+	size_t n = 0;
+
+	if (e == NULL)
+		return 0;
+	if (!out_ap_on(o, e->prefix.addr.af)) {
+		if ((a = out_target(o, e)) == NULL)
+			return 0;
+		out_ap_reserve(o, 1, 0);
+		o->aptgt[0].id = 0;
+		o->aptgt[0].sent = a;
+		return 1;
+	}
+	for (q = e->paths; q != NULL; q = q->next) {
+		if ((a = out_target_path(o, e, q)) == NULL)
+			continue;
+		out_ap_reserve(o, n + 1, 0);
+		o->aptgt[n].id = q->tx_id;
+		o->aptgt[n++].sent = a;
+	}
+	return n;
+}
+
+static void
+out_ap_item(struct rib_out *o, size_t *nit, uint32_t ref, uint32_t id,
+    const struct rib_attrs *t)
+{
+	struct out_item *it;
+
+	out_ap_reserve(o, 0, *nit + 1);
+	it = &o->apitems[*nit];
+	it->rec = ref;
+	it->seq = (uint32_t)*nit;
+	it->grp = 0;
+	it->id = id;
+	it->target = t;
+	it->todo = t != NULL ? OUT_ANNOUNCE : OUT_WITHDRAW;
+	(*nit)++;
+}
+
+/* The changes of one prefix as work items: new or changed ids announced,
+ * ids no longer there withdrawn. */
+static void
+out_plan_ap(struct rib_out *o, uint32_t ref, size_t *nit)
+{
+	const struct out_apset *as;
+	struct out_rec *r = out_rec(o, ref);
+	const struct out_ap *s;
+	struct wr_prefix p;
+	size_t i, j, nt;
+	int resend = r->resend;
+
+	r->resend = 0;
+	out_rec_prefix(r, &p);
+	nt = out_ap_targets(o, rib_lookup(o->rib, &p));
+	as = out_apset(o, ref);
+	for (i = 0; i < nt; i++) {
+		s = out_ap_find(as, o->aptgt[i].id);
+		if (s != NULL && s->sent == o->aptgt[i].sent && !resend)
+			rib_attrs_unref(o->aptgt[i].sent);
+		else
+			out_ap_item(o, nit, ref, o->aptgt[i].id,
+			    o->aptgt[i].sent);
+	}
+	for (i = 0; i < as->n; i++) {
+		for (j = 0; j < nt && o->aptgt[j].id != as->v[i].id; j++)
+			;
+		if (j == nt)
+			out_ap_item(o, nit, ref, as->v[i].id, NULL);
+	}
+}
+
+/* Record that it went out: the id now has it->target, or is gone. */
+static void
+out_sent_ap(struct rib_out *o, struct out_item *it)
+{
+	struct out_apset *as = out_apset(o, it->rec);
+	struct out_ap *s = out_ap_find(as, it->id), *v;
+
+	if (s != NULL && it->target != NULL) {
+		rib_attrs_unref(s->sent);
+		s->sent = it->target;
+	} else if (s != NULL) {
+		rib_attrs_unref(s->sent);
+		*s = as->v[--as->n];
+		o->nsent--;
+		if (as->n == 0) {
+			free(as->v);
+			as->v = NULL;
+		}
+	} else if (it->target != NULL) {
+		v = reallocarray(as->v, as->n + 1, sizeof(*v));
+		if (v == NULL)
+			fatal("rib_out: add-path");
+		as->v = v;
+		v[as->n].id = it->id;
+		v[as->n++].sent = it->target;
+		o->nsent++;
+	}
+	it->target = NULL;
+	it->todo = OUT_DONE;
+}
+
+static int
+out_withdraws_ap(struct rib_out *o, const struct rib_out_cb *cb,
+    struct out_item *it, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (it[i].todo != OUT_WITHDRAW)
+			continue;
+		out_rec_prefix(out_rec(o, it[i].rec), &o->appfx[k]);
+		o->apids[k++] = it[i].id;
+	}
+	if (k == 0)
+		return 0;
+	if (cb->withdraw_id(cb->arg, o->appfx, o->apids, k) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (it[i].todo == OUT_WITHDRAW)
+			out_sent_ap(o, &it[i]);
+	return 0;
+}
+
+static int
+out_announces_ap(struct rib_out *o, const struct rib_out_cb *cb,
+    struct out_item *it, size_t n)
+{
+	size_t i, j, k;
+
+	qsort(it, n, sizeof(*it), out_target_cmp);
+	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j)
+		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
+		    it[j].target == it[i].target; j++)
+			it[j].grp = it[i].seq;
+	qsort(it, n, sizeof(*it), out_grp_cmp);
+	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j) {
+		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
+		    it[j].target == it[i].target; j++) {
+			out_rec_prefix(out_rec(o, it[j].rec), &o->appfx[j - i]);
+			o->apids[j - i] = it[j].id;
+		}
+		if (cb->announce_id(cb->arg, it[i].target, o->appfx, o->apids,
+		    j - i) == -1)
+			return -1;
+		for (k = i; k < j; k++)
+			out_sent_ap(o, &it[k]);
+	}
+	return 0;
+}
+
+static int
+out_round_ap(struct rib_out *o, const struct rib_out_cb *cb, size_t n)
+{
+	struct out_item *popped = o->items, *it;
+	struct out_rec *r;
+	size_t i, nit = 0;
+	int rv = 0;
+
+	/* o->items holds the prefixes popped, o->apitems the paths */
+	for (i = 0; i < n; i++) {
+		popped[i].rec = out_dequeue(o);
+		out_plan_ap(o, popped[i].rec, &nit);
+	}
+	it = o->apitems;
+	if (nit > 0 && (out_withdraws_ap(o, cb, it, nit) == -1 ||
+	    out_announces_ap(o, cb, it, nit) == -1)) {
+		/* planned again later: what did go out is not repeated,
+		 * unless a route refresh asked for it */
+		for (i = 0; i < nit; i++)
+			if (it[i].todo != OUT_DONE)
+				out_rec(o, it[i].rec)->resend |=
+				    out_apset(o, it[i].rec)->n > 0;
+		out_undo(o, it, nit);
+		rv = -1;
+	}
+	for (i = 0; i < n; i++) {
+		r = out_rec(o, popped[i].rec);
+		if (!r->queued && out_apset(o, popped[i].rec)->n == 0)
+			out_rec_free(o, popped[i].rec);
+	}
+	return rv;
+}
+
 static int
 out_round(struct rib_out *o, const struct rib_out_cb *cb, size_t n)
 {
@@ -829,6 +1166,8 @@ out_round(struct rib_out *o, const struct rib_out_cb *cb, size_t n)
 	size_t i;
 	int rv = 0;
 
+	if (o->params.add_path)
+		return out_round_ap(o, cb, n);
 	for (i = 0; i < n; i++) {
 		it[i].rec = out_dequeue(o);
 		it[i].seq = (uint32_t)i;

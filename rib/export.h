@@ -30,6 +30,13 @@ struct rib_export_params {
 	int			 rr_client;
 	uint32_t		 cluster_id;
 	int			 next_hop;	/* RIB_NH_* */
+	/*
+	 * ADD-PATH send (RFC 7911), RIB_AP_* of the families: every path
+	 * this neighbor may have goes out, each with its rib_path.tx_id as
+	 * path identifier, through the *_id callbacks.  Other families get
+	 * the best path only, with path id 0.
+	 */
+	int			 add_path;
 	void			(*kick)(void *arg);	/* queue became non-empty */
 	void			*kick_arg;
 };
@@ -39,12 +46,21 @@ struct rib_export_params {
 #define RIB_NH_SELF	1	/* always ours */
 #define RIB_NH_KEEP	2	/* a BGP next hop is never rewritten */
 
+/* rib_export_params.add_path */
+#define RIB_AP_V4	0x1
+#define RIB_AP_V6	0x2
+
 struct rib_out_cb {
-	/* Both return 0, or -1 to stop the drain (the rest stays queued). */
+	/* All return 0, or -1 to stop the drain (the rest stays queued). */
 	int	(*withdraw)(void *arg, const struct wr_prefix *, size_t n);
 	int	(*announce)(void *arg, const struct rib_attrs *,
 		    const struct wr_prefix *, size_t n);
 	void	*arg;
+	/* Only with add_path: prefix v[i] with path identifier ids[i]. */
+	int	(*withdraw_id)(void *arg, const struct wr_prefix *,
+		    const uint32_t *ids, size_t n);
+	int	(*announce_id)(void *arg, const struct rib_attrs *,
+		    const struct wr_prefix *, const uint32_t *ids, size_t n);
 };
 
 struct rib_out;
@@ -54,6 +70,11 @@ void		 rib_out_free(struct rib_out *);
 /* Session established: queue the whole Loc-RIB for this neighbor. */
 void		 rib_out_start(struct rib_out *, const struct wr_addr *nh_v4,
 		    const struct wr_addr *nh_v6);
+/*
+ * ADD-PATH send for the families in mask (RIB_AP_*), as negotiated (RFC
+ * 7911 §4); takes effect at the next rib_out_start().
+ */
+void		 rib_out_set_add_path(struct rib_out *, int mask);
 /* Session down: forget the Adj-RIB-Out, drop the queue, stop following. */
 void		 rib_out_stop(struct rib_out *);
 /*
@@ -64,6 +85,7 @@ void		 rib_out_refresh(struct rib_out *);
 /* A new next-hop mode: every prefix is planned again, changes sent. */
 void		 rib_out_set_next_hop(struct rib_out *, int next_hop);
 size_t		 rib_out_pending(const struct rib_out *);
+/* Prefixes advertised; with add_path, paths advertised. */
 size_t		 rib_out_sent_count(const struct rib_out *);
 /* Hand over up to budget queued prefixes; returns how many remain queued. */
 size_t		 rib_out_drain(struct rib_out *, const struct rib_out_cb *,

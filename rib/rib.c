@@ -19,6 +19,7 @@ struct rib {
 	/* next consumer to notify: kept right if a callback removes it */
 	struct rib_consumer	*notify_next;
 	size_t			 npaths;
+	uint32_t		 tx_next;	/* last transmit id given */
 };
 
 struct rib *
@@ -172,6 +173,27 @@ rib_entry_get(struct rib *rib, const struct wr_prefix *pfx)
 	return e;
 }
 
+/*
+ * RFC 7911 §3: the path identifier we send must tell apart the paths of a
+ * prefix.  A global counter, never 0, skipping (after a wrap) an id still
+ * used in the entry.
+ */
+static uint32_t
+rib_tx_id(struct rib *rib, const struct rib_entry *e)
+{
+	const struct rib_path *q;
+
+	for (;;) {
+		if (++rib->tx_next == 0)
+			rib->tx_next = 1;
+		for (q = e->paths; q != NULL; q = q->next)
+			if (q->tx_id == rib->tx_next)
+				break;
+		if (q == NULL)
+			return rib->tx_next;
+	}
+}
+
 static struct rib_path *
 rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
     uint32_t path_id, const struct rib_attrs *a)
@@ -183,6 +205,7 @@ rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
 	p->entry = e;
 	p->src = src;
 	p->path_id = path_id;
+	p->tx_id = rib_tx_id(rib, e);
 	p->attrs = a;
 	p->since = time(NULL);
 	/* at the tail: a new path wins no full tie against an older one */

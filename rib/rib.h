@@ -150,6 +150,11 @@ struct rib_path {
 	uint32_t		 path_id;	/* RFC 7911: the neighbor's path
 						   identifier; 0 without
 						   ADD-PATH */
+	uint32_t		 tx_id;		/* RFC 7911: the identifier we
+						   send it with; never 0,
+						   unique among the paths
+						   of the entry, fixed for
+						   the life of the path */
 };
 
 struct rib_entry {

@@ -21,6 +21,8 @@ struct cap {
 	struct wr_prefix	 w[CAP_MAX];
 	struct wr_prefix	 a[CAP_MAX];
 	const struct rib_attrs	*attrs[CAP_MAX];	/* per announced */
+	uint32_t		 wid[CAP_MAX];	/* add-path: path ids */
+	uint32_t		 aid[CAP_MAX];
 };
 
 static int
@@ -51,6 +53,34 @@ cap_announce(void *arg, const struct rib_attrs *a, const struct wr_prefix *p,
 		c->attrs[c->an] = a;
 		c->a[c->an++] = p[i];
 	}
+	return 0;
+}
+
+static int
+cap_withdraw_id(void *arg, const struct wr_prefix *p, const uint32_t *ids,
+    size_t n)
+{
+	struct cap *c = arg;
+	size_t i, k = c->wn;
+
+	if (cap_withdraw(arg, p, n) == -1)
+		return -1;
+	for (i = 0; i < n && k + i < CAP_MAX; i++)
+		c->wid[k + i] = ids[i];
+	return 0;
+}
+
+static int
+cap_announce_id(void *arg, const struct rib_attrs *a,
+    const struct wr_prefix *p, const uint32_t *ids, size_t n)
+{
+	struct cap *c = arg;
+	size_t i, k = c->an;
+
+	if (cap_announce(arg, a, p, n) == -1)
+		return -1;
+	for (i = 0; i < n && k + i < CAP_MAX; i++)
+		c->aid[k + i] = ids[i];
 	return 0;
 }
 
@@ -121,6 +151,8 @@ setup(void **state)
 	f->cb.withdraw = cap_withdraw;
 	f->cb.announce = cap_announce;
 	f->cb.arg = &f->cap;
+	f->cb.withdraw_id = cap_withdraw_id;
+	f->cb.announce_id = cap_announce_id;
 	*state = f;
 	return 0;
 }
@@ -756,6 +788,158 @@ t_next_hop_modes(void **state)
 	rib_flush_source(f->rib, &f->b);
 }
 
+static uint32_t
+txid(struct fix *f, const char *pfx, const struct rib_source *s)
+{
+	struct wr_prefix p = P(pfx);
+	const struct rib_entry *e = rib_lookup(f->rib, &p);
+	const struct rib_path *q;
+
+	assert_non_null(e);
+	assert_non_null(q = rib_entry_path(e, s));
+	return q->tx_id;
+}
+
+static void
+addpath_on(struct fix *f, struct rib_out *o, int mask)
+{
+	struct wr_addr v4 = A("192.0.2.100"), v6 = A("2001:db8::100");
+
+	rib_out_set_add_path(o, mask);
+	rib_out_start(o, &v4, &v6);
+}
+
+/* RFC 7911: every eligible path goes out, each with its own id. */
+static void
+t_addpath_send(void **state)
+{
+	struct fix *f = *state;
+	struct tmpl t1, t2, t3;
+	struct cap *c;
+	uint32_t idb, idc;
+
+	addpath_on(f, f->outa, RIB_AP_V4 | RIB_AP_V6);
+	T(&t1, "10.0.0.2", 65002, 0);
+	t1.a.flags = RIB_A_LOCAL_PREF;
+	t1.a.local_pref = 200;
+	upd(f, &f->b, "198.51.100.0/24", &t1.a);
+	upd(f, &f->c, "198.51.100.0/24", T(&t2, "10.0.0.3", 65003, 0));
+	idb = txid(f, "198.51.100.0/24", &f->b);
+	idc = txid(f, "198.51.100.0/24", &f->c);
+	assert_int_not_equal(idb, 0);
+	assert_int_not_equal(idc, 0);
+	assert_int_not_equal(idb, idc);
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 2);
+	assert_int_equal(c->wn, 0);
+	assert_true((c->aid[0] == idb && c->aid[1] == idc) ||
+	    (c->aid[0] == idc && c->aid[1] == idb));
+	assert_path(c->attrs[c->aid[0] == idb ? 0 : 1], "64512 65002");
+	assert_path(c->attrs[c->aid[0] == idc ? 0 : 1], "64512 65003");
+	assert_nh(c->attrs[0], "192.0.2.100");
+	assert_int_equal(rib_out_sent_count(f->outa), 2);
+
+	/* the best changes (c now), the set sent stays: nothing new */
+	T(&t3, "10.0.0.3", 65003, 0);
+	t3.a.flags = RIB_A_LOCAL_PREF;
+	t3.a.local_pref = 300;
+	upd(f, &f->c, "198.51.100.0/24", &t3.a);
+	assert_int_equal(txid(f, "198.51.100.0/24", &f->c), idc);
+	c = drain(f, f->outa);
+	assert_int_equal(c->calls, 0);
+
+	/* a path of the neighbor itself is not sent back */
+	upd(f, &f->a, "198.51.100.0/24", T(&t2, "192.0.2.1", 65001, 0));
+	c = drain(f, f->outa);
+	assert_int_equal(c->calls, 0);
+	assert_int_equal(rib_out_sent_count(f->outa), 2);
+
+	/* one path goes: a withdrawal of exactly its id */
+	wd(f, &f->c, "198.51.100.0/24");
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 0);
+	assert_int_equal(c->wn, 1);
+	assert_int_equal(c->wid[0], idc);
+	assert_int_equal(c->w[0].len, 24);
+	assert_int_equal(rib_out_sent_count(f->outa), 1);
+
+	/* the others: the last one, then nothing left */
+	wd(f, &f->a, "198.51.100.0/24");
+	c = drain(f, f->outa);
+	assert_int_equal(c->calls, 0);
+	wd(f, &f->b, "198.51.100.0/24");
+	c = drain(f, f->outa);
+	assert_int_equal(c->wn, 1);
+	assert_int_equal(c->wid[0], idb);
+	assert_int_equal(rib_out_sent_count(f->outa), 0);
+}
+
+/* Add-path for IPv4 only: IPv6 gets the best path alone, id 0; an out
+ * without add-path still sends one path per prefix. */
+static void
+t_addpath_family(void **state)
+{
+	struct fix *f = *state;
+	struct tmpl t1, t2;
+	struct cap *c;
+
+	addpath_on(f, f->outa, RIB_AP_V4);
+	upd(f, &f->b, "2001:db8:1::/48", T(&t1, "2001:db8::2", 65002, 0));
+	upd(f, &f->c, "2001:db8:1::/48", T(&t2, "2001:db8::3", 65003, 0));
+	upd(f, &f->b, "198.51.100.0/24", T(&t1, "10.0.0.2", 65002, 0));
+	upd(f, &f->c, "198.51.100.0/24", T(&t2, "10.0.0.3", 65003, 0));
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 3);
+	assert_int_equal(rib_out_sent_count(f->outa), 3);
+	/* RFC 2918: a refresh sends all three again */
+	rib_out_refresh(f->outa);
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 3);
+	assert_int_equal(c->wn, 0);
+	/* the IPv6 best changes: replaced under id 0, no withdrawal */
+	wd(f, &f->b, "2001:db8:1::/48");
+	c = drain(f, f->outa);
+	assert_int_equal(c->wn, 0);
+	assert_int_equal(c->an, 1);
+	assert_int_equal(c->aid[0], 0);
+	assert_path(c->attrs[0], "64512 65003");
+	/* without add-path: the best only */
+	addpath_on(f, f->outa, 0);
+	c = drain(f, f->outa);
+	assert_int_equal(c->an, 2);
+	assert_int_equal(rib_out_sent_count(f->outa), 2);
+	rib_flush_source(f->rib, &f->b);
+	rib_flush_source(f->rib, &f->c);
+	c = drain(f, f->outa);
+	assert_int_equal(c->wn, 2);
+	assert_int_equal(rib_out_sent_count(f->outa), 0);
+}
+
+/* A refused callback: the rest is sent by the next drain, nothing lost. */
+static void
+t_addpath_partial(void **state)
+{
+	struct fix *f = *state;
+	struct tmpl t1, t2;
+	struct cap *c = &f->cap;
+
+	addpath_on(f, f->outa, RIB_AP_V4);
+	upd(f, &f->b, "198.51.100.0/24", T(&t1, "10.0.0.2", 65002, 0));
+	upd(f, &f->c, "198.51.100.0/24", T(&t2, "10.0.0.3", 65003, 0));
+	memset(c, 0, sizeof(*c));
+	c->fail_at = 2;
+	assert_int_equal(rib_out_drain(f->outa, &f->cb, SIZE_MAX), 1);
+	assert_int_equal(c->an, 1);
+	assert_int_equal(rib_out_sent_count(f->outa), 1);
+	c = drain(f, f->outa);
+	assert_true(c->an >= 1);
+	assert_int_equal(rib_out_sent_count(f->outa), 2);
+	rib_flush_source(f->rib, &f->b);
+	rib_flush_source(f->rib, &f->c);
+	c = drain(f, f->outa);
+	assert_int_equal(c->wn, 2);
+}
+
 int
 main(void)
 {
@@ -776,6 +960,9 @@ main(void)
 		T_(t_rr_from_client),
 		T_(t_rr_from_nonclient),
 		T_(t_next_hop_modes),
+		T_(t_addpath_send),
+		T_(t_addpath_family),
+		T_(t_addpath_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
