@@ -57,6 +57,7 @@ enum field {
 	F_K_LEARN_BH, F_K_LEARN_UNR, F_K_TABLE, F_K_ONLINK, F_K_DEVICE,
 	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP,
 	F_GR_RESTART, F_GR_STALE, F_GR_EOR_WAIT, F_GR_ENABLED, F_CLUSTER_ID,
+	F_COMPAT_SOCKET,
 	/* per neighbor from here on: reset for each neighbor block */
 	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
 	F_N_RETRY, F_N_NAME, F_N_DESCR, F_N_FAMILIES, F_N_NH6,
@@ -634,6 +635,21 @@ h_control_socket(struct parser *p, int line)
 		return -1;
 	if (*s == '\0') {
 		perr(p, line, "control-socket: must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* compat-socket "PATH": the BIRD-compatible socket (bgpd/compat.c). */
+static int
+h_compat_socket(struct parser *p, int line)
+{
+	char *s = p->conf->compat_socket;
+
+	if (get_string(p, "compat-socket", s, CONF_PATH_LEN) == -1)
+		return -1;
+	if (*s == '\0') {
+		perr(p, line, "compat-socket: must not be empty");
 		return -1;
 	}
 	return 0;
@@ -1741,6 +1757,7 @@ static const struct keyword top_tab[] = {
 	{ "local-as",		F_LOCAL_AS,		h_local_as },
 	{ "listen",		F_NONE,			h_listen },
 	{ "control-socket",	F_CONTROL_SOCKET,	h_control_socket },
+	{ "compat-socket",	F_COMPAT_SOCKET,	h_compat_socket },
 	{ "kernel",		F_KERNEL,		h_kernel },
 	{ "graceful-restart",	F_GR,			h_gr },
 	{ "neighbor",		F_NONE,			h_neighbor },
@@ -1968,6 +1985,11 @@ print_top(const struct wren_config *c, FILE *f)
 	if (c->control_socket[0] != '\0') {
 		fputs("control-socket ", f);
 		print_string(f, c->control_socket);
+		fputc('\n', f);
+	}
+	if (c->compat_socket[0] != '\0') {
+		fputs("compat-socket ", f);
+		print_string(f, c->compat_socket);
 		fputc('\n', f);
 	}
 }

@@ -132,6 +132,7 @@ struct wren_config {
 	uint32_t		 local_as;
 	struct listen_conf	*listen;	/* NULL: all addresses, 179 */
 	char			 control_socket[CONF_PATH_LEN];	/* "" = unset */
+	char			 compat_socket[CONF_PATH_LEN];	/* "" = off */
 	struct kernel_conf	 kernel;
 	struct gr_conf		 gr;
 	struct neighbor_conf	*neighbors;	/* in file order */

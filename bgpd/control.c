@@ -27,6 +27,7 @@
 #include "log.h"
 #include "rib.h"
 #include "session.h"
+#include "usock.h"
 #include "wrend.h"
 
 #define CONTROL_MAX_ARGS	8
@@ -1039,53 +1040,13 @@ control_error_cb(struct evconnlistener *l, void *arg)
 	evtimer_add(ctl->resume, &tv);
 }
 
-static int
-control_socket(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-	mode_t old;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("control socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		return -1;
-	/* A stale socket from a previous run is in the way. */
-	unlink(path);
-	/* Mode 0660: the socket can change state (reload). */
-	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 16) == -1) {
-		log_warn("control socket %s", path);
-		umask(old);
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	return fd;
-}
-
 struct control *
 control_open(struct wrend *d, const char *path)
 {
 	struct control *ctl;
-	char dir[CONF_PATH_LEN], *slash;
 	int fd;
 
-	/* /run/wren may not exist yet on a fresh host. */
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-			log_warn("mkdir %s", dir);
-	}
-	if ((fd = control_socket(path)) == -1)
+	if ((fd = usock_listen(path, "control socket")) == -1)
 		return NULL;
 	if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
 		fatal("control_open");

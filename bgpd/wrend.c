@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "compat.h"
 #include "control.h"
 #include "kr.h"
 #include "log.h"
@@ -122,6 +123,9 @@ wrend_reload(struct wrend *d, FILE *errf)
 	if (strcmp(nconf->control_socket, old->control_socket) != 0)
 		log_warnx("reload: control-socket changes take effect at the "
 		    "next start");
+	if (strcmp(nconf->compat_socket, old->compat_socket) != 0)
+		log_warnx("reload: compat-socket changes take effect at the "
+		    "next start");
 	/* A new identity or AS changes every session (RFC 4271 §4.2). */
 	global = nconf->router_id != old->router_id ||
 	    nconf->local_as != old->local_as ||
@@ -210,6 +214,9 @@ wrend_start(struct wrend *d)
 		return -1;
 	if ((d->control = control_open(d, wrend_socket_path(d))) == NULL)
 		return -1;
+	if (d->conf->compat_socket[0] != '\0' &&
+	    (d->compat = compat_open(d, d->conf->compat_socket)) == NULL)
+		return -1;
 	wrend_signals(d);
 	for (nc = d->conf->neighbors; nc != NULL; nc = nc->next)
 		wrend_add_peer(d, nc);
@@ -239,6 +246,8 @@ wrend_flush_closing(struct wrend *d)
 	listener_close_all(d);
 	control_close(d->control);
 	d->control = NULL;
+	compat_close(d->compat);
+	d->compat = NULL;
 	if ((t = evtimer_new(d->base, shutdown_timeout_cb, &expired)) == NULL)
 		return;
 	evtimer_add(t, &tv);

@@ -18,6 +18,7 @@ struct kr;
 struct peer;
 struct listener;
 struct control;
+struct compat;
 
 struct wrend {
 	struct event_base	*base;
@@ -29,6 +30,7 @@ struct wrend {
 	struct peer		*peers;
 	struct listener		*listeners;
 	struct control		*control;
+	struct compat		*compat;	/* NULL: no compat-socket */
 	time_t			 started;
 	time_t			 last_reload;	/* 0: never */
 	int			 stopping;

@@ -210,6 +210,7 @@ test_defaults(void **state)
 	assert_int_equal(c->local_as, 65000);
 	assert_null(c->listen);
 	assert_string_equal(c->control_socket, "");
+	assert_string_equal(c->compat_socket, "");
 	assert_int_equal(c->kernel.nlearn, 0);
 	assert_int_equal(c->kernel.install_proto, 186);
 	assert_int_equal(c->kernel.metric, 32);
@@ -250,6 +251,7 @@ static const char full_conf[] =
     "listen on 192.0.2.1 port 1179\n"
     "listen on 2001:db8::1 port 179\n"
     "control-socket \"/tmp/wren \\\"test\\\".sock\"\n"
+    "compat-socket \"/tmp/bird.ctl\"\n"
     "kernel {\n"
     "  learn interface \"cali*\"\n"
     "  learn interface \"tap?_x.y-z\"\n"
@@ -299,6 +301,7 @@ test_every_keyword(void **state)
 	assert_int_equal(l->addr.af, AF_INET6);
 	assert_null(l->next);
 	assert_string_equal(c->control_socket, "/tmp/wren \"test\".sock");
+	assert_string_equal(c->compat_socket, "/tmp/bird.ctl");
 	assert_int_equal(c->kernel.nlearn, 2);
 	assert_string_equal(c->kernel.learn[1], "tap?_x.y-z");
 	assert_int_equal(c->kernel.install_proto, 200);
@@ -323,7 +326,7 @@ test_every_keyword(void **state)
 	    "back\\slash and # not a comment");
 	nb = nth_neighbor(c, 1);
 	assert_int_equal(nb->addr.af, AF_INET6);
-	assert_int_equal(nb->line, 31);
+	assert_int_equal(nb->line, 32);
 	/* A v4-mapped neighbor is an IPv4 neighbor, as accept() reports it. */
 	nb = nth_neighbor(c, 2);
 	assert_int_equal(nb->addr.af, AF_INET);
@@ -590,6 +593,12 @@ static const struct ecase misc_errors[] = {
 	  "t.conf:3: control-socket: unexpected \"/b\"\n" },
 	{ H "control-socket \"/a\"\ncontrol-socket \"/b\"\n",
 	  "t.conf:4: duplicate control-socket (first at line 3)\n" },
+	{ H "compat-socket\n",
+	  "t.conf:3: compat-socket: expected a quoted string\n" },
+	{ H "compat-socket \"\"\n",
+	  "t.conf:3: compat-socket: must not be empty\n" },
+	{ H "compat-socket \"/a\"\ncompat-socket \"/b\"\n",
+	  "t.conf:4: duplicate compat-socket (first at line 3)\n" },
 	{ H "listen\n", "t.conf:3: listen: expected 'on'\n" },
 	{ H "listen at 1.2.3.4\n", "t.conf:3: listen: expected 'on'\n" },
 	{ H "listen on\n",
@@ -1067,6 +1076,7 @@ test_kernel_keywords(void **state)
 	assert_true(CONF_LEARN_PROTO(&c->kernel, 186));
 	config_free(c);
 	round_trip(kernel_conf);
+	round_trip(H "compat-socket \"/run/calico/bird.ctl\"\n");
 	round_trip(H "kernel {\nlearn protocol 3\ninstall device \"veth-a.1\"\n}\n");
 }
 
