@@ -854,20 +854,31 @@ out_seq_cmp(const void *va, const void *vb)
 	return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
-static int
-out_announces(struct rib_out *o, const struct rib_out_cb *cb,
-    struct out_item *it, size_t n)
+/*
+ * Put the announcements first, grouped by attribute set, the groups in
+ * queue order, so that what changed first goes out first whatever the
+ * allocator did.
+ */
+static void
+out_group(struct out_item *it, size_t n)
 {
-	size_t i, j, k;
+	size_t i, j;
 
-	/* group by set; order the groups by queue order, so that what
-	 * changed first goes out first whatever the allocator did */
 	qsort(it, n, sizeof(*it), out_target_cmp);
 	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j)
 		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
 		    it[j].target == it[i].target; j++)
 			it[j].grp = it[i].seq;
 	qsort(it, n, sizeof(*it), out_grp_cmp);
+}
+
+static int
+out_announces(struct rib_out *o, const struct rib_out_cb *cb,
+    struct out_item *it, size_t n)
+{
+	size_t i, j, k;
+
+	out_group(it, n);
 	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j) {
 		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
 		    it[j].target == it[i].target; j++)
@@ -1104,12 +1115,7 @@ out_announces_ap(struct rib_out *o, const struct rib_out_cb *cb,
 {
 	size_t i, j, k;
 
-	qsort(it, n, sizeof(*it), out_target_cmp);
-	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j)
-		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
-		    it[j].target == it[i].target; j++)
-			it[j].grp = it[i].seq;
-	qsort(it, n, sizeof(*it), out_grp_cmp);
+	out_group(it, n);
 	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j) {
 		for (j = i; j < n && it[j].todo == OUT_ANNOUNCE &&
 		    it[j].target == it[i].target; j++) {
