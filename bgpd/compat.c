@@ -134,8 +134,7 @@ static void
 cp_show_status(struct cp_args *a)
 {
 	struct wrend *d = a->d;
-	uint32_t id = d->conf->router_id;
-	char now[40], boot[40], conf[40];
+	char now[40], boot[40], conf[40], rid[WR_IDSTRLEN];
 
 	if (a->argc > 2) {
 		cp_syntax_error(a, a->argv[2]);
@@ -146,12 +145,13 @@ cp_show_status(struct cp_args *a)
 	cp_fmt_now(d->last_reload != 0 ? d->last_reload : d->started, conf,
 	    sizeof(conf));
 	evbuffer_add_printf(a->o, "1000-BIRD %s\n"
-	    "1011-Router ID is %u.%u.%u.%u\n"
+	    "1011-Router ID is %s\n"
 	    " Current server time is %s\n Last reboot on %s\n"
-	    " Last reconfiguration on %s\n", COMPAT_BIRD_VERSION, id >> 24,
-	    (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff, now, boot, conf);
-	/* As control.c's show status: a restart waiting for End-of-RIB. */
-	if (d->gr_restarting && !d->initial_sync_done)
+	    " Last reconfiguration on %s\n", COMPAT_BIRD_VERSION,
+	    addr_id_ntop(d->conf->router_id, rid, sizeof(rid)), now, boot,
+	    conf);
+	/* RFC 4724 §4.1: a restart still waiting for End-of-RIB. */
+	if (wrend_gr_in_progress(d))
 		evbuffer_add_printf(a->o, "0024 Graceful restart recovery in "
 		    "progress\n");
 	else
@@ -176,8 +176,7 @@ cp_proto_row(struct evbuffer *o, const struct peer *p)
 static void
 cp_proto_detail(struct evbuffer *o, const struct peer *p)
 {
-	char addr[WR_ADDRSTRLEN];
-	uint32_t id = p->src.bgp_id;
+	char addr[WR_ADDRSTRLEN], id[WR_IDSTRLEN];
 
 	addr_ntop(&p->conf.addr, addr, sizeof(addr));
 	evbuffer_add_printf(o, "1006-  BGP state:          %s\n"
@@ -185,8 +184,8 @@ cp_proto_detail(struct evbuffer *o, const struct peer *p)
 	    "     Local AS:         %u\n", peer_state_name(p->state), addr,
 	    p->conf.remote_as, CONF_LOCAL_AS(p->d->conf, &p->conf));
 	if (p->state == ST_ESTABLISHED)
-		evbuffer_add_printf(o, "     Neighbor ID:      %u.%u.%u.%u\n",
-		    id >> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
+		evbuffer_add_printf(o, "     Neighbor ID:      %s\n",
+		    addr_id_ntop(p->src.bgp_id, id, sizeof(id)));
 	if (p->last_error[0] != '\0')
 		evbuffer_add_printf(o, "     Last error:       %s\n",
 		    p->last_error);

@@ -1968,17 +1968,13 @@ static void
 print_top(const struct wren_config *c, FILE *f)
 {
 	const struct listen_conf *l;
-	struct in_addr in;
 	char a[WR_ADDRSTRLEN];
 
-	in.s_addr = htonl(c->router_id);
-	fprintf(f, "router-id %s\n", inet_ntop(AF_INET, &in, a, sizeof(a)));
+	fprintf(f, "router-id %s\n", addr_id_ntop(c->router_id, a, sizeof(a)));
 	fprintf(f, "local-as %" PRIu32 "\n", c->local_as);
-	if (c->cluster_id != 0) {
-		in.s_addr = htonl(c->cluster_id);
+	if (c->cluster_id != 0)
 		fprintf(f, "cluster-id %s\n",
-		    inet_ntop(AF_INET, &in, a, sizeof(a)));
-	}
+		    addr_id_ntop(c->cluster_id, a, sizeof(a)));
 	for (l = c->listen; l != NULL; l = l->next)
 		fprintf(f, "listen on %s port %u\n", addr_is_set(&l->addr) ?
 		    addr_ntop(&l->addr, a, sizeof(a)) : "*", l->port);

@@ -81,24 +81,8 @@ fmt_duration(time_t secs, char *buf, size_t len)
 		    (long)(secs / 3600) % 24, (long)(secs / 60) % 60);
 }
 
-static void
-fmt_id(uint32_t id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff,
-	    (id >> 8) & 0xff, id & 0xff);
-}
 
 /* ---- show status ------------------------------------------------------- */
-
-/* Graceful restart (RFC 4724) is announced in the OPEN when enabled. */
-#define GR_ANNOUNCED	1
-
-/* A restarted wrend waiting for End-of-RIB (RFC 4724 §4.1). */
-static int
-status_gr_in_progress(const struct wrend *d)
-{
-	return d->gr_restarting && !d->initial_sync_done;
-}
 
 static void
 status_text(struct wrend *d, FILE *out, const struct kr_stats *ks)
@@ -106,20 +90,19 @@ status_text(struct wrend *d, FILE *out, const struct kr_stats *ks)
 	struct wren_config *c = d->conf;
 	char rid[16], t1[32], t2[32];
 
-	fmt_id(c->router_id, rid, sizeof(rid));
+	addr_id_ntop(c->router_id, rid, sizeof(rid));
 	fmt_time(d->started, t1, sizeof(t1));
 	fmt_time(d->last_reload, t2, sizeof(t2));
 	fprintf(out, "Wren %s\nRouter ID is %s\nLocal AS %u\n"
 	    "Started %s (up %lds)\nLast reconfiguration %s\n"
-	    "Graceful restart %s%s (restart-time %u, stale-time %u)\n"
+	    "Graceful restart %s (restart-time %u, stale-time %u)\n"
 	    "%s"
 	    "Prefixes %zu, paths %zu, attribute sets %zu\n"
 	    "Kernel: %llu learned, %llu installed, %llu errors\n",
 	    WREN_VERSION, rid, c->local_as, t1, (long)(time(NULL) -
 	    d->started), t2, c->gr.enabled ? "on" : "disabled",
-	    c->gr.enabled && !GR_ANNOUNCED ? ", not yet announced" : "",
 	    c->gr.restart_time, c->gr.stale_time,
-	    status_gr_in_progress(d) ? "Graceful restart in progress: "
+	    wrend_gr_in_progress(d) ? "Graceful restart in progress: "
 	    "waiting for End-of-RIB\n" : "", rib_prefix_count(d->rib),
 	    rib_path_count(d->rib), rib_attrs_count(),
 	    (unsigned long long)ks->learned, (unsigned long long)ks->installed,
@@ -133,7 +116,7 @@ status_json(struct wrend *d, FILE *out, const struct kr_stats *ks)
 	struct json j;
 	char rid[16];
 
-	fmt_id(c->router_id, rid, sizeof(rid));
+	addr_id_ntop(c->router_id, rid, sizeof(rid));
 	json_init(&j, out);
 	json_obj_open(&j, NULL);
 	json_str(&j, "version", WREN_VERSION);
@@ -147,10 +130,11 @@ status_json(struct wrend *d, FILE *out, const struct kr_stats *ks)
 		json_null(&j, "last_reload");
 	json_obj_open(&j, "graceful_restart");
 	json_bool(&j, "enabled", c->gr.enabled);
-	json_bool(&j, "announced", c->gr.enabled && GR_ANNOUNCED);
+	/* RFC 4724: the capability is in every OPEN when enabled. */
+	json_bool(&j, "announced", c->gr.enabled);
 	json_uint(&j, "restart_time", c->gr.restart_time);
 	json_uint(&j, "stale_time", c->gr.stale_time);
-	json_bool(&j, "in_progress", status_gr_in_progress(d));
+	json_bool(&j, "in_progress", wrend_gr_in_progress(d));
 	json_bool(&j, "restarted", d->gr_restarting);
 	json_uint(&j, "eor_wait", c->gr.eor_wait);
 	json_obj_close(&j);
@@ -436,14 +420,14 @@ rr_json(struct json *j, const struct rib_attrs *at)
 	const uint8_t *c = at->cluster_list;
 
 	if (at->flags & RIB_A_ORIGINATOR) {
-		fmt_id(at->originator_id, id, sizeof(id));
+		addr_id_ntop(at->originator_id, id, sizeof(id));
 		json_str(j, "originator_id", id);
 	}
 	if (at->cluster_list_len == 0)
 		return;
 	json_arr_open(j, "cluster_list");
 	for (i = 0; i + 4 <= at->cluster_list_len; i += 4) {
-		fmt_id((uint32_t)c[i] << 24 | (uint32_t)c[i + 1] << 16 |
+		addr_id_ntop((uint32_t)c[i] << 24 | (uint32_t)c[i + 1] << 16 |
 		    (uint32_t)c[i + 2] << 8 | c[i + 3], id, sizeof(id));
 		json_str(j, NULL, id);
 	}

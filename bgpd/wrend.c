@@ -103,6 +103,12 @@ reload_add_neighbors(struct wrend *d)
 }
 
 int
+wrend_gr_in_progress(const struct wrend *d)
+{
+	return d->gr_restarting && !d->initial_sync_done;
+}
+
+int
 wrend_reload(struct wrend *d, FILE *errf)
 {
 	struct wren_config *nconf, *old = d->conf;
@@ -293,6 +299,7 @@ int
 main(int argc, char *argv[])
 {
 	struct wrend d;
+	char rid[WR_IDSTRLEN];
 	int ch, check = 0, debug = 0, use_syslog = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -322,9 +329,8 @@ main(int argc, char *argv[])
 	}
 	if (wrend_start(&d) == -1)
 		return 1;
-	log_info("wrend %s started, router id %u.%u.%u.%u, AS %u",
-	    WREN_VERSION, d.conf->router_id >> 24, (d.conf->router_id >> 16) &
-	    0xff, (d.conf->router_id >> 8) & 0xff, d.conf->router_id & 0xff,
+	log_info("wrend %s started, router id %s, AS %u", WREN_VERSION,
+	    addr_id_ntop(d.conf->router_id, rid, sizeof(rid)),
 	    d.conf->local_as);
 	event_base_dispatch(d.base);
 	wrend_shutdown(&d);

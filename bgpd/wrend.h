@@ -54,5 +54,7 @@ struct wrend {
  * Returns 0 on success, -1 if the new file is invalid.
  */
 int	wrend_reload(struct wrend *, FILE *errf);
+/* A restarted wrend still waiting for End-of-RIB (RFC 4724 §4.1). */
+int	wrend_gr_in_progress(const struct wrend *);
 
 #endif

@@ -79,6 +79,14 @@ prefix_mask(struct wr_prefix *p)
 		p->addr.b[i] = 0;
 }
 
+const char *
+addr_id_ntop(uint32_t id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff,
+	    (id >> 8) & 0xff, id & 0xff);
+	return buf;
+}
+
 int
 prefix_parse(const char *s, struct wr_prefix *p)
 {

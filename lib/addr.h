@@ -34,6 +34,9 @@ int		 addr_cmp(const struct wr_addr *, const struct wr_addr *);
 int		 addr_is_set(const struct wr_addr *);
 size_t		 addr_bits(uint8_t af);
 void		 addr_from_v4(struct wr_addr *, uint32_t hostorder);
+/* A BGP identifier or cluster id (host order) as a dotted quad. */
+#define WR_IDSTRLEN	16
+const char	*addr_id_ntop(uint32_t hostorder, char *, size_t);
 
 int		 prefix_parse(const char *, struct wr_prefix *);
 const char	*prefix_ntop(const struct wr_prefix *, char *, size_t);

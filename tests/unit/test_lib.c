@@ -792,6 +792,20 @@ t_pfxset_random(void **state)
 	assert_int_equal(pfxset_del(&set, &ref[1]), 0);
 }
 
+/* identifiers in host order print as dotted quads, high byte first */
+static void
+t_addr_id_ntop(void **state)
+{
+	char b[WR_IDSTRLEN];
+
+	(void)state;
+	assert_string_equal(addr_id_ntop(0xc6120001u, b, sizeof(b)),
+	    "198.18.0.1");
+	assert_string_equal(addr_id_ntop(0xffffffffu, b, sizeof(b)),
+	    "255.255.255.255");
+	assert_string_equal(addr_id_ntop(0, b, sizeof(b)), "0.0.0.0");
+}
+
 int
 main(void)
 {
@@ -819,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_interface_shape),
 		cmocka_unit_test(t_pfxset_random),
+		cmocka_unit_test(t_addr_id_ntop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
