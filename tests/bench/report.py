@@ -25,18 +25,26 @@ METRICS = [
     ("burst_del_lag", "  of which after A's kernel had all", "s", "lower"),
     ("latency_p50", "single route: p50", "ms", "lower"),
     ("latency_p99", "single route: p99", "ms", "lower"),
-    ("install_rate", "install rate at B", "routes/s", "higher"),
+    ("ingest_time", "ingest: until the sink has all", "s", "lower"),
+    ("ingest_rate", "ingest rate", "paths/s", "higher"),
+    ("ingest_cpu", "ingest: router CPU time", "s", "lower"),
+    ("ingest_bpp", "ingest: RSS growth per path", "B/path", "lower"),
+    ("install_rate", "install rate at B (IPv4)", "routes/s", "higher"),
+    ("install6_rate", "install rate at B (IPv6)", "routes/s", "higher"),
     ("rss_pair_a", "peak RSS, A (burst+latency)", "MiB", "lower"),
     ("rss_pair_b", "peak RSS, B (burst+latency)", "MiB", "lower"),
-    ("rss_install_b", "peak RSS, B (install)", "MiB", "lower"),
+    ("rss_ingest_r", "peak RSS, router (ingest)", "MiB", "lower"),
+    ("rss_install_b", "peak RSS, B (install IPv4)", "MiB", "lower"),
+    ("rss_install6_b", "peak RSS, B (install IPv6)", "MiB", "lower"),
 ]
 DAEMONS = [("wren", "Wren"), ("bird", "BIRD scan 2"),
-           ("bird60", "BIRD scan 60 (default)"), ("ipbatch", "ip -batch")]
+           ("bird60", "BIRD scan 60 (default)"), ("ipbatch", "ip -batch"),
+           ("raw", "raw netlink")]
 CHART_TITLE = {
     "burst_add_lag": "burst add: B's lag behind A's kernel",
     "burst_del_lag": "burst delete: B's lag behind A's kernel",
 }
-COLOR = {"wren": 1, "bird": 2, "bird60": 3, "ipbatch": 4}
+COLOR = {"wren": 1, "bird": 2, "bird60": 3, "ipbatch": 4, "raw": 5}
 
 
 def load():
@@ -63,7 +71,7 @@ def stats(vals):
 def num(v, unit):
     if v == math.inf:
         return "> %gs" % CAP
-    if unit == "routes/s":
+    if unit in ("routes/s", "paths/s"):
         return "%.0f" % v
     if v >= 100:
         return "%.0f" % v
@@ -111,23 +119,35 @@ def table(data):
         for d, st in (("wren", w), ("bird", b), ("bird60", b60)):
             if st:
                 summary.append([key, d, unit] + ["%g" % x for x in st])
-    ipb = stats(data.get(("install_rate", "ipbatch"), []))
-    if ipb:
-        summary.append(["install_rate", "ipbatch", "routes/s"] +
-                       ["%g" % x for x in ipb])
+    for key in ("install_rate", "install6_rate"):
+        for ref in ("ipbatch", "raw"):
+            st = stats(data.get((key, ref), []))
+            if st:
+                summary.append([key, ref, "routes/s"] +
+                               ["%g" % x for x in st])
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip()
              for r in [head] + rows]
     lines.insert(1, "  ".join("-" * x for x in widths))
     print("\n".join(lines))
-    if ipb:
-        w = stats(data.get(("install_rate", "wren"), []))
-        print("\nkernel ceiling, ip -batch of the same routes in a fresh "
-              "namespace: %s routes/s" % cell(ipb, "routes/s"), end="")
-        if w:
-            print("; Wren's median is %.0f%% of it" % (100 * w[0] / ipb[0]),
+    first = True
+    for key, fam in (("install_rate", "IPv4"), ("install6_rate", "IPv6")):
+        w = stats(data.get((key, "wren"), []))
+        for ref, how in (("ipbatch", "ip -batch"),
+                         ("raw", "raw netlink, batched, no acks")):
+            st = stats(data.get((key, ref), []))
+            if not st:
+                continue
+            if first:
+                print()
+                first = False
+            print("kernel reference (%s), %s of the same routes in a fresh "
+                  "namespace: %s routes/s" % (fam, how, cell(st, "routes/s")),
                   end="")
-        print()
+            if w and st[0] > 0:
+                print("; Wren's median is %.0f%% of it" %
+                      (100 * w[0] / st[0]), end="")
+            print()
     wa = stats(data.get(("rss_install_a", "wren_sender"), []))
     if wa:
         print("peak RSS of the sending wrend (install, A): %s MiB" %
@@ -197,6 +217,7 @@ set linetype 1 lc rgb "#1b9e77" lw 2
 set linetype 2 lc rgb "#d95f02" lw 2
 set linetype 3 lc rgb "#7570b3" lw 2
 set linetype 4 lc rgb "#888888" lw 2
+set linetype 5 lc rgb "#444444" lw 2
 """
     s = ["set terminal pngcairo size 1500,%d font ',9'" %
          (330 * ((len(panels) + 2) // 3)),
@@ -236,10 +257,56 @@ set linetype 4 lc rgb "#888888" lw 2
                                   os.path.join(OUT, "latency_cdf.png")))
 
 
+def scale_metrics():
+    """Rows of scenarios 5 and 6 (scale.sh writes their labels)."""
+    path = os.path.join(OUT, "scale_metrics.tsv")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [tuple(line.rstrip("\n").split("\t")) for line in f]
+
+
+def scale_charts(data, rows):
+    """scale.png: scale.gp over one file per metric, N (or clients) by
+    Wren's and BIRD's median, min, max ("?" when missing)."""
+    gp = shutil.which("gnuplot")
+    if not rows or gp is None:
+        return
+    fam = {}
+    for key, _label, _unit, _better in rows:
+        name, n = key.rsplit("_", 1)
+        fam.setdefault(name, []).append(n)
+    for name, ns in fam.items():
+        lines = []
+        for n in sorted(ns, key=lambda x: int(x[1:])):
+            cols = []
+            for d in ("wren", "bird"):
+                st = stats(data.get(("%s_%s" % (name, n), d), []))
+                cols += ["?"] * 3 if st is None else \
+                    ["%g" % (CAP if x == math.inf else x) for x in st]
+            if cols.count("?") < len(cols):
+                lines.append("%s %s\n" % (n[1:], " ".join(cols)))
+        with open(os.path.join(OUT, "scale_%s.dat" % name), "w") as f:
+            f.write("".join(lines))  # empty: the panel says "not run"
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scale.gp")
+    r = subprocess.run([gp, "-e", "dir='%s'" % OUT, src],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("(gnuplot scale.gp failed: %s)" % r.stderr.strip()[:300])
+    else:
+        print("charts: %s" % os.path.join(OUT, "scale.png"))
+
+
 def main():
     data, _units = load()
+    scale = scale_metrics()
+    METRICS.extend(scale)
     table(data)
-    gnuplot(bars(data), cdf())
+    del METRICS[len(METRICS) - len(scale):]  # in scale.png, not bench.png
+    panels, cdfs = bars(data), cdf()
+    if panels or cdfs:
+        gnuplot(panels, cdfs)
+    scale_charts(data, scale)
 
 
 main()
