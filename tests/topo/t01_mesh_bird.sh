@@ -12,37 +12,11 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 topo_init wrend bird
-topo_switch
-topo_host h1 198.18.0.1
-topo_host h2 198.18.0.2
-topo_host b3 198.18.0.3
-for h in h1 h2 b3; do topo_cali "$h" cali1; done
+topo_hosts h1:198.18.0.1:cali1 h2:198.18.0.2:cali1 b3:198.18.0.3:cali1
 
 wren_conf "$(topo_conf h1.conf)" 198.18.0.1 64512 198.18.0.2:64512 198.18.0.3:64512
 wren_conf "$(topo_conf h2.conf)" 198.18.0.2 64512 198.18.0.1:64512 198.18.0.3:64512
-cat >"$(topo_conf b3.conf)" <<'EOF'
-router id 198.18.0.3;
-log stderr all;
-protocol device { scan time 10; }
-# Learn the workload routes a container agent puts on cali* (BIRD scans the
-# kernel table periodically) and install what BGP brings (proto bird).
-protocol kernel {
-	scan time 1;
-	learn;
-	ipv4 {
-		import filter { if ifname ~ "cali*" then accept; reject; };
-		export filter { if source = RTS_BGP then accept; reject; };
-	};
-}
-template bgp wren {
-	local 198.18.0.3 as 64512;
-	direct;
-	hold time 9;
-	ipv4 { import all; export all; next hop self; };
-}
-protocol bgp h1 from wren { neighbor 198.18.0.1 as 64512; }
-protocol bgp h2 from wren { neighbor 198.18.0.2 as 64512; }
-EOF
+bird_conf_calico "$(topo_conf b3.conf)" 198.18.0.3 64512 h1:198.18.0.1 h2:198.18.0.2
 
 bird_start b3 "$(topo_conf b3.conf)"
 wrend_start h1 "$(topo_conf h1.conf)"

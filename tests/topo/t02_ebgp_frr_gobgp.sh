@@ -12,44 +12,11 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 topo_init wrend frr gobgp
-topo_switch
-topo_host h1 198.18.0.1
-topo_host f2 198.18.0.2
-topo_host g3 198.18.0.3
-topo_cali h1 cali1
+topo_hosts h1:198.18.0.1:cali1 f2:198.18.0.2 g3:198.18.0.3
 
 wren_conf "$(topo_conf h1.conf)" 198.18.0.1 64512 198.18.0.2:64601 198.18.0.3:64602
-cat >"$(topo_conf f2.conf)" <<'EOF'
-frr defaults traditional
-hostname f2
-log stdout debugging
-!
-router bgp 64601
- bgp router-id 198.18.0.2
- no bgp ebgp-requires-policy
- no bgp network import-check
- timers bgp 3 9
- neighbor 198.18.0.1 remote-as 64512
- address-family ipv4 unicast
-  network 10.244.50.0/24
- exit-address-family
-!
-EOF
-cat >"$(topo_conf g3.toml)" <<'EOF'
-[global.config]
-  as = 64602
-  router-id = "198.18.0.3"
-  port = 179
-  local-address-list = ["198.18.0.3"]
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "198.18.0.1"
-    peer-as = 64512
-  [neighbors.timers.config]
-    hold-time = 9
-    keepalive-interval = 3
-EOF
+frr_conf_bgp f2 64601 198.18.0.1:64512 10.244.50.0/24
+gobgp_conf_simple g3 64602 198.18.0.1:64512
 
 frr_start f2 "$(topo_conf f2.conf)"
 gobgp_start g3 "$(topo_conf g3.toml)"

@@ -19,37 +19,13 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 topo_init wrend bird
-topo_switch
-topo_host ha 198.18.0.1
-topo_host hb 198.18.0.2
-topo_host bc 198.18.0.3
-for h in ha hb bc; do topo_cali "$h" cali1; done
+topo_hosts ha:198.18.0.1:cali1 hb:198.18.0.2:cali1 bc:198.18.0.3:cali1
 
 wren_conf "$(topo_conf ha.conf)" 198.18.0.1 64512 198.18.0.2:64512 198.18.0.3:64512
 wren_conf "$(topo_conf hb.conf)" 198.18.0.2 64512 198.18.0.1:64512 198.18.0.3:64512
 echo "graceful-restart off" >>"$(topo_conf ha.conf)"
-cat >"$(topo_conf bc.conf)" <<'EOF'
-router id 198.18.0.3;
-log stderr all;
-protocol device { scan time 10; }
-protocol kernel {
-	scan time 1;
-	learn;
-	ipv4 {
-		import filter { if ifname ~ "cali*" then accept; reject; };
-		export filter { if source = RTS_BGP then accept; reject; };
-	};
-}
-template bgp wren {
-	local 198.18.0.3 as 64512;
-	direct;
-	hold time 9;
-	graceful restart off;
-	ipv4 { import all; export all; next hop self; };
-}
-protocol bgp ha from wren { neighbor 198.18.0.1 as 64512; }
-protocol bgp hb from wren { neighbor 198.18.0.2 as 64512; }
-EOF
+bird_conf_calico "$(topo_conf bc.conf)" 198.18.0.3 64512 -b "graceful restart off;" \
+	ha:198.18.0.1 hb:198.18.0.2
 
 topo_workload ha cali1 10.244.1.5/32
 topo_workload hb cali1 10.244.2.5/32

@@ -30,59 +30,20 @@ CHURN_ADD1=5000 CHURN_ADD2=2000
 WAIT=180			# s: bound for one burst to settle
 
 topo_init wrend
-topo_switch
-topo_host ha 198.18.0.1
-topo_host hb 198.18.0.2
-topo_cali ha cali1
-topo_cali hb cali1
+topo_hosts ha:198.18.0.1:cali1 hb:198.18.0.2:cali1
 
 # ---- helpers ----------------------------------------------------------------
 
 # The state dump of lib.sh lists every route: with 20,000 of them that is
 # too much for a CI log.  Counts, sessions, status and the logs' tails.
 topo_dump() {
-	local h f
-	set +e
-	echo "================ $TOPO_NAME: state after $(topo_elapsed) s ================"
-	for h in "${TOPO_HOSTS[@]}"; do
-		echo "---- $h: $(ip -n "$(topo_ns "$h")" route show | wc -l) routes," \
-			"$(ip -n "$(topo_ns "$h")" route show proto 186 | wc -l) of proto 186; first 20:"
-		ip -n "$(topo_ns "$h")" route show 2>&1 | head -n 20
-		[ "${TOPO_HOST_KIND[$h]:-}" = wrend ] || continue
-		echo "---- $h: wrenctl show status / neighbors"
-		wrenctl "$h" -j show status 2>&1
-		wrenctl "$h" show neighbors 2>&1
-	done
-	for f in "$TOPO_DIR"/*.log; do
-		[ -e "$f" ] || continue
-		echo "---- log $f (last 100 lines)"
-		tail -n 100 "$f"
-	done
-	echo "================ end of state dump ================"
+	topo_dump_counts
+	topo_dump_logs 100
 }
 
 # prefixes FILE FIRST COUNT: COUNT /32s of 10.244.128.0/17 from index FIRST,
 # one per line, sorted as `sort` does.
-prefixes() {
-	python3 -c 'import ipaddress, sys
-base = int(ipaddress.ip_address("10.244.128.0"))
-first, count = int(sys.argv[1]), int(sys.argv[2])
-assert first >= 0 and first + count <= 32768
-for i in range(first, first + count):
-    print("%s/32" % ipaddress.ip_address(base + i))' "$2" "$3" | LC_ALL=C sort >"$1"
-}
-
-# batch FILE OP PREFIXFILE: an `ip -batch` file adding or deleting each
-# prefix on cali1.
-batch() {
-	sed "s|^|route $2 |; s|\$| dev cali1|" "$3" >"$1"
-}
-
-# ip_batch HOST FILE: run it in HOST's namespace; every line must succeed.
-ip_batch() {
-	ip -n "$(topo_ns "$1")" -batch "$2" ||
-		fail "ip -batch $2 on $1 did not run every line"
-}
+prefixes() { topo_prefixes "$1" 10.244.128.0 32768 "$2" "$3"; }
 
 # kernel_set HOST: the destinations of `ip route show proto 186` (main
 # table) as PREFIX/LEN, sorted, duplicates kept.
@@ -162,8 +123,8 @@ EMPTY=$TOPO_DIR/empty
 : >"$EMPTY"
 ALL=$TOPO_DIR/all
 prefixes "$ALL" 0 "$BURST"
-batch "$TOPO_DIR/add.batch" add "$ALL"
-batch "$TOPO_DIR/del.batch" del "$ALL"
+topo_batch "$TOPO_DIR/add.batch" add "$ALL"
+topo_batch "$TOPO_DIR/del.batch" del "$ALL"
 # Churn: add C1 = [0, 5000), delete every other one of them, add C2 =
 # [5000, 7000).  End state: the kept half of C1 and all of C2.
 prefixes "$TOPO_DIR/c1" 0 "$CHURN_ADD1"
@@ -171,10 +132,10 @@ prefixes "$TOPO_DIR/c2" "$CHURN_ADD1" "$CHURN_ADD2"
 awk 'NR % 2 == 0' "$TOPO_DIR/c1" >"$TOPO_DIR/c1.del"
 LC_ALL=C comm -23 "$TOPO_DIR/c1" "$TOPO_DIR/c1.del" >"$TOPO_DIR/c1.keep"
 LC_ALL=C sort "$TOPO_DIR/c1.keep" "$TOPO_DIR/c2" >"$TOPO_DIR/churn.end"
-batch "$TOPO_DIR/c1.add.batch" add "$TOPO_DIR/c1"
-batch "$TOPO_DIR/c1.del.batch" del "$TOPO_DIR/c1.del"
-batch "$TOPO_DIR/c2.add.batch" add "$TOPO_DIR/c2"
-batch "$TOPO_DIR/churn.clean.batch" del "$TOPO_DIR/churn.end"
+topo_batch "$TOPO_DIR/c1.add.batch" add "$TOPO_DIR/c1"
+topo_batch "$TOPO_DIR/c1.del.batch" del "$TOPO_DIR/c1.del"
+topo_batch "$TOPO_DIR/c2.add.batch" add "$TOPO_DIR/c2"
+topo_batch "$TOPO_DIR/churn.clean.batch" del "$TOPO_DIR/churn.end"
 
 conf_a=$(topo_conf ha.conf)
 wren_conf "$conf_a" 198.18.0.1 64512 198.18.0.2:64512
@@ -195,13 +156,13 @@ wait_for 30 "hb: proto 186 routes are none" kernel_bgp_routes_are hb
 burst() {
 	local round=$1
 	topo_log "round $round: adding $BURST routes on ha's cali1"
-	ip_batch ha "$TOPO_DIR/add.batch"
+	topo_ip_batch ha "$TOPO_DIR/add.batch"
 	wait_for "$WAIT" "$round: ha's wrend learned all $BURST routes" learned_is ha "$BURST"
 	wait_set "$round: hb's proto 186 routes are exactly the $BURST added" hb "$ALL"
 	check "$round: each via 198.18.0.1 metric 32" test \
 		"$(ip -n "$(topo_ns hb)" route show proto 186 | grep -c ' via 198.18.0.1 dev eth0 .*metric 32')" = "$BURST"
 	topo_log "round $round: deleting them"
-	ip_batch ha "$TOPO_DIR/del.batch"
+	topo_ip_batch ha "$TOPO_DIR/del.batch"
 	wait_for "$WAIT" "$round: ha's wrend learned 0 routes" learned_is ha 0
 	wait_set "$round: hb's proto 186 routes are none after the delete burst" hb "$EMPTY"
 }
@@ -211,12 +172,12 @@ churn() {
 	local round=$1 n
 	n=$(wc -l <"$TOPO_DIR/churn.end")
 	topo_log "round $round: churn (+$CHURN_ADD1, -$((CHURN_ADD1 / 2)), +$CHURN_ADD2)"
-	ip_batch ha "$TOPO_DIR/c1.add.batch"
-	ip_batch ha "$TOPO_DIR/c1.del.batch"
-	ip_batch ha "$TOPO_DIR/c2.add.batch"
+	topo_ip_batch ha "$TOPO_DIR/c1.add.batch"
+	topo_ip_batch ha "$TOPO_DIR/c1.del.batch"
+	topo_ip_batch ha "$TOPO_DIR/c2.add.batch"
 	wait_for "$WAIT" "$round churn: ha's wrend learned $n routes" learned_is ha "$n"
 	wait_set "$round churn: hb's proto 186 routes are exactly the $n left" hb "$TOPO_DIR/churn.end"
-	ip_batch ha "$TOPO_DIR/churn.clean.batch"
+	topo_ip_batch ha "$TOPO_DIR/churn.clean.batch"
 	wait_set "$round churn: hb's proto 186 routes are none after clean-up" hb "$EMPTY"
 }
 

@@ -26,58 +26,22 @@ N=1000
 GONE=100
 
 topo_init wrend
-topo_switch
-topo_host ha 198.18.0.1
-topo_host hb 198.18.0.2
-topo_cali ha cali1
-topo_cali hb cali1
+topo_hosts ha:198.18.0.1:cali1 hb:198.18.0.2:cali1
 
 # ---- helpers ----------------------------------------------------------------
 
 # A lighter state dump than lib.sh's (1,000 routes per host): counts,
 # sessions, status, the monitor log's last lines and the logs' tails.
 topo_dump() {
-	local h f
-	set +e
-	echo "================ $TOPO_NAME: state after $(topo_elapsed) s ================"
-	for h in "${TOPO_HOSTS[@]}"; do
-		echo "---- $h: $(ip -n "$(topo_ns "$h")" route show | wc -l) routes," \
-			"$(ip -n "$(topo_ns "$h")" route show proto 186 | wc -l) of proto 186; first 20:"
-		ip -n "$(topo_ns "$h")" route show 2>&1 | head -n 20
-		[ "${TOPO_HOST_KIND[$h]:-}" = wrend ] || continue
-		echo "---- $h: wrenctl show status / neighbors"
-		wrenctl "$h" -j show status 2>&1
-		wrenctl "$h" show neighbors 2>&1
-	done
+	topo_dump_counts
 	[ -z "$LAST_EXPECT" ] || set_report "$LAST_EXPECT"
 	echo "---- hb's route monitor: $(grep -c '^Deleted' "$MON") Deleted lines; last 20 lines:"
 	tail -n 20 "$MON"
-	for f in "$TOPO_DIR"/*.log; do
-		[ -e "$f" ] || continue
-		echo "---- log $f (last 100 lines)"
-		tail -n 100 "$f"
-	done
-	echo "================ end of state dump ================"
+	topo_dump_logs 100
 }
 
 # prefixes FILE FIRST COUNT: COUNT /32s of 10.244.64.0/22 from FIRST, sorted.
-prefixes() {
-	python3 -c 'import ipaddress, sys
-base = int(ipaddress.ip_address("10.244.64.0"))
-first, count = int(sys.argv[1]), int(sys.argv[2])
-assert first >= 0 and first + count <= 1024
-for i in range(first, first + count):
-    print("%s/32" % ipaddress.ip_address(base + i))' "$2" "$3" | LC_ALL=C sort >"$1"
-}
-
-batch() {
-	sed "s|^|route $2 |; s|\$| dev cali1|" "$3" >"$1"
-}
-
-ip_batch() {
-	ip -n "$(topo_ns "$1")" -batch "$2" ||
-		fail "ip -batch $2 on $1 did not run every line"
-}
+prefixes() { topo_prefixes "$1" 10.244.64.0 1024 "$2" "$3"; }
 
 norm() {
 	awk '{ d = $1; if (d !~ /\//) d = d "/32"; print d }' | LC_ALL=C sort
@@ -158,11 +122,11 @@ mark() { wc -l <"$1"; }
 
 ALL=$TOPO_DIR/all
 prefixes "$ALL" 0 "$N"
-batch "$TOPO_DIR/add.batch" add "$ALL"
+topo_batch "$TOPO_DIR/add.batch" add "$ALL"
 # The 100 that go away while hb is down: every 10th.
 awk 'NR % 10 == 0' "$ALL" >"$TOPO_DIR/gone"
 LC_ALL=C comm -23 "$ALL" "$TOPO_DIR/gone" >"$TOPO_DIR/kept"
-batch "$TOPO_DIR/gone.batch" del "$TOPO_DIR/gone"
+topo_batch "$TOPO_DIR/gone.batch" del "$TOPO_DIR/gone"
 check "$GONE prefixes chosen to go away" test "$(wc -l <"$TOPO_DIR/gone")" = "$GONE"
 
 MON=$TOPO_DIR/hb.monitor
@@ -177,7 +141,7 @@ wren_conf "$conf_b" 198.18.0.2 64512 198.18.0.1:64512
 wrend_start ha "$(topo_conf ha.conf)"
 wrend_start hb "$conf_b"
 wait_for 60 "ha-hb session Established" wrend_established ha 198.18.0.2
-ip_batch ha "$TOPO_DIR/add.batch"
+topo_ip_batch ha "$TOPO_DIR/add.batch"
 wait_exact "hb's kernel has exactly ha's $N routes (proto 186)" "$ALL"
 check "hb's routes are via 198.18.0.1, metric 32" test \
 	"$(ip -n "$(topo_ns hb)" route show proto 186 via 198.18.0.1 metric 32 | wc -l)" = "$N"
@@ -208,7 +172,7 @@ c=$(mark "$COUNTS")
 rc=0
 topo_stop hb wrend TERM || rc=$?
 check "hb's wrend exited 0 after SIGTERM (exit status $rc)" test "$rc" = 0
-ip_batch ha "$TOPO_DIR/gone.batch"
+topo_ip_batch ha "$TOPO_DIR/gone.batch"
 wait_for 30 "ha's wrend learned $((N - GONE)) routes" \
 	json_test "d['kernel']['learned'] == $((N - GONE))" wrenctl ha -j show status
 sleep 1

@@ -29,11 +29,7 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 topo_init wrend bird
-topo_switch
-topo_host hw 198.18.0.1
-topo_host bb 198.18.0.2
-topo_host hx 198.18.0.3
-for h in hw bb hx; do topo_cali "$h" cali1; done
+topo_hosts hw:198.18.0.1:cali1 bb:198.18.0.2:cali1 hx:198.18.0.3:cali1
 
 conf_w=$(topo_conf hw.conf)
 wren_conf "$conf_w" 198.18.0.1 64512 198.18.0.2:64512 198.18.0.3:64512
@@ -41,32 +37,9 @@ wren_conf "$(topo_conf hx.conf)" 198.18.0.3 64512 198.18.0.1:64512 198.18.0.2:64
 # A short End-of-RIB wait: nothing here may depend on it running out.
 printf 'graceful-restart {\n    restart-time 120\n    stale-time 360\n    eor-wait 60\n}\n' \
 	>>"$conf_w"
-cat >"$(topo_conf bb.conf)" <<'EOF'
-router id 198.18.0.2;
-log stderr all;
-protocol device { scan time 2; }
-protocol kernel {
-	scan time 2;
-	learn;
-	persist;
-	graceful restart;
-	merge paths on;
-	ipv4 {
-		import filter { if ifname ~ "cali*" then accept; reject; };
-		export filter { if source = RTS_BGP then accept; reject; };
-	};
-}
-template bgp wren {
-	local 198.18.0.2 as 64512;
-	direct;
-	hold time 9;
-	graceful restart on;
-	graceful restart time 120;
-	ipv4 { import all; export all; next hop self; };
-}
-protocol bgp hw from wren { neighbor 198.18.0.1 as 64512; }
-protocol bgp hx from wren { neighbor 198.18.0.3 as 64512; }
-EOF
+bird_conf_calico "$(topo_conf bb.conf)" 198.18.0.2 64512 -s 2/2 \
+	-k "persist; graceful restart; merge paths on;" \
+	-b "graceful restart on; graceful restart time 120;" hw:198.18.0.1 hx:198.18.0.3
 
 # bird_start_r HOST CONF: as lib.sh's bird_start, in recovery mode (-R).
 bird_start_r() {

@@ -26,84 +26,19 @@ done
 for h in b2 b3 w5 w6; do topo_cali "$h" cali1; done
 
 # ---- part A: Wren reflects -------------------------------------------------
-cat >"$(topo_conf r1.conf)" <<'EOF'
-router-id 198.18.0.1
-local-as 64512
-cluster-id 198.18.255.1
-kernel {
-    learn interface "cali*"
-    install protocol 186 metric 32
-}
-neighbor 198.18.0.2 {
-    remote-as 64512
-    route-reflector-client
-}
-neighbor 198.18.0.3 {
-    remote-as 64512
-    route-reflector-client
-}
-neighbor 198.18.0.4 {
-    remote-as 64512
-    route-reflector-client
-}
-EOF
+wren_conf "$(topo_conf r1.conf)" 198.18.0.1 64512 198.18.0.2:64512:route-reflector-client \
+	198.18.0.3:64512:route-reflector-client 198.18.0.4:64512:route-reflector-client
+echo "cluster-id 198.18.255.1" >>"$(topo_conf r1.conf)"
 for b in 2 3; do
-	cat >"$(topo_conf b$b.conf)" <<EOF
-router id 198.18.0.$b;
-log stderr all;
-protocol device { scan time 10; }
-protocol kernel {
-	scan time 1;
-	learn;
-	ipv4 {
-		import filter { if ifname ~ "cali*" then accept; reject; };
-		export filter { if source = RTS_BGP then accept; reject; };
-	};
-}
-protocol bgp r1 {
-	local 198.18.0.$b as 64512;
-	neighbor 198.18.0.1 as 64512;
-	direct;
-	hold time 9;
-	ipv4 { import all; export all; next hop self; };
-}
-EOF
+	bird_conf_calico "$(topo_conf b$b.conf)" 198.18.0.$b 64512 r1:198.18.0.1
 done
-cat >"$(topo_conf f4.conf)" <<'EOF'
-frr defaults traditional
-hostname f4
-log stdout debugging
-!
-router bgp 64512
- bgp router-id 198.18.0.4
- no bgp network import-check
- timers bgp 3 9
- neighbor 198.18.0.1 remote-as 64512
- address-family ipv4 unicast
-  network 10.244.4.0/26
- exit-address-family
-!
-EOF
+frr_conf_bgp f4 64512 198.18.0.1:64512 10.244.4.0/26
 
 # ---- part B: Wren as a client of FRR ---------------------------------------
 wren_conf "$(topo_conf w5.conf)" 198.18.0.5 64512 198.18.0.7:64512
 wren_conf "$(topo_conf w6.conf)" 198.18.0.6 64512 198.18.0.7:64512
-cat >"$(topo_conf f7.conf)" <<'EOF'
-frr defaults traditional
-hostname f7
-log stdout debugging
-!
-router bgp 64512
- bgp router-id 198.18.0.7
- timers bgp 3 9
- neighbor 198.18.0.5 remote-as 64512
- neighbor 198.18.0.6 remote-as 64512
- address-family ipv4 unicast
-  neighbor 198.18.0.5 route-reflector-client
-  neighbor 198.18.0.6 route-reflector-client
- exit-address-family
-!
-EOF
+frr_conf_bgp f7 64512 -a "  neighbor 198.18.0.5 route-reflector-client
+  neighbor 198.18.0.6 route-reflector-client" 198.18.0.5:64512 198.18.0.6:64512
 
 bird_start b2 "$(topo_conf b2.conf)"
 bird_start b3 "$(topo_conf b3.conf)"

@@ -31,8 +31,11 @@ local-as 64512
 kernel {
     learn interface "cali*"
 }
+policy "all" { default accept }
 neighbor 198.18.0.2 {
     remote-as 64602
+    import policy "all"
+    export policy "all"
     local-as 64700
     password "wren-md5"
     hold-time 9
@@ -40,11 +43,15 @@ neighbor 198.18.0.2 {
 }
 neighbor 198.18.0.3 {
     remote-as 64603
+    import policy "all"
+    export policy "all"
     password "the-right-one"
     connect-retry 1
 }
 group "edge" {
     remote-as 64604
+    import policy "all"
+    export policy "all"
     $AUTH_H1
     ttl-security
     neighbor 198.18.0.4 {
@@ -55,6 +62,8 @@ group "edge" {
 }
 neighbor 198.18.0.5 {
     remote-as 64605
+    import policy "all"
+    export policy "all"
     max-prefix 2 restart 1
     connect-retry 1
     hold-time 9
@@ -88,8 +97,11 @@ h4_conf() {
 	cat >"$(topo_conf h4.conf)" <<EOF
 router-id 198.18.0.4
 local-as 64604
+policy "all" { default accept }
 neighbor 198.18.0.11 {
     remote-as 64512
+    import policy "all"
+    export policy "all"
     $AUTH_H4 "$1"
     ttl-security hops 1
     hold-time 9
@@ -100,29 +112,9 @@ EOF
 h4_conf wren-ao
 h1_conf ""
 
-# gobgp_conf HOST AS ROUTER_ID PEER_AS [PASSWORD]
-gobgp_conf() {
-	cat >"$(topo_conf "$1.toml")" <<EOF
-[global.config]
-  as = $2
-  router-id = "$3"
-  port = 179
-  local-address-list = ["$3"]
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "198.18.0.1"
-    peer-as = $4
-${5:+    auth-password = \"$5\"}
-  [neighbors.timers.config]
-    hold-time = 9
-    keepalive-interval = 3
-    connect-retry = 1
-EOF
-}
-gobgp_conf g2 64602 198.18.0.2 64700 wren-md5
-gobgp_conf g3 64603 198.18.0.3 64512 not-the-right-one
-gobgp_conf g5 64605 198.18.0.5 64512
+gobgp_conf_simple g2 64602 -r 1 -p wren-md5 198.18.0.1:64700
+gobgp_conf_simple g3 64603 -r 1 -p not-the-right-one 198.18.0.1:64512
+gobgp_conf_simple g5 64605 -r 1 198.18.0.1:64512
 
 gobgp_start g2 "$(topo_conf g2.toml)"
 gobgp_start g3 "$(topo_conf g3.toml)"

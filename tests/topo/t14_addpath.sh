@@ -32,62 +32,20 @@ wren_conf "$(topo_conf w5.conf)" 198.18.0.5 64512 198.18.0.7:64512
 wren_conf "$(topo_conf w6.conf)" 198.18.0.6 64512 198.18.0.7:64512
 wren_conf "$(topo_conf r8.conf)" 198.18.0.8 64512 \
 	"198.18.0.7:64512:add-path receive"
-cat >"$(topo_conf f7.conf)" <<'EOF'
-frr defaults traditional
-hostname f7
-log stdout debugging
-!
-router bgp 64512
- bgp router-id 198.18.0.7
- timers bgp 3 9
- neighbor 198.18.0.5 remote-as 64512
- neighbor 198.18.0.6 remote-as 64512
- neighbor 198.18.0.8 remote-as 64512
- address-family ipv4 unicast
-  neighbor 198.18.0.5 route-reflector-client
+frr_conf_bgp f7 64512 -a "  neighbor 198.18.0.5 route-reflector-client
   neighbor 198.18.0.6 route-reflector-client
   neighbor 198.18.0.8 route-reflector-client
-  neighbor 198.18.0.8 addpath-tx-all-paths
- exit-address-family
-!
-EOF
+  neighbor 198.18.0.8 addpath-tx-all-paths" \
+	198.18.0.5:64512 198.18.0.6:64512 198.18.0.8:64512
 
 # ---- part B: Wren sends ------------------------------------------------------
-cat >"$(topo_conf r1.conf)" <<'EOF'
-router-id 198.18.0.1
-local-as 64512
-cluster-id 198.18.255.1
-kernel {
-    learn interface "cali*"
-    install protocol 186 metric 32
-}
-neighbor 198.18.0.2 {
-    remote-as 64512
-    route-reflector-client
-}
-neighbor 198.18.0.3 {
-    remote-as 64512
-    route-reflector-client
-}
-neighbor 198.18.0.4 {
-    remote-as 64512
-    route-reflector-client
-    add-path send
-}
-EOF
+wren_conf "$(topo_conf r1.conf)" 198.18.0.1 64512 198.18.0.2:64512:route-reflector-client \
+	198.18.0.3:64512:route-reflector-client \
+	"198.18.0.4:64512:route-reflector-client;add-path send"
+echo "cluster-id 198.18.255.1" >>"$(topo_conf r1.conf)"
 wren_conf "$(topo_conf w2.conf)" 198.18.0.2 64512 198.18.0.1:64512
 wren_conf "$(topo_conf w3.conf)" 198.18.0.3 64512 198.18.0.1:64512
-cat >"$(topo_conf f4.conf)" <<'EOF'
-frr defaults traditional
-hostname f4
-log stdout debugging
-!
-router bgp 64512
- bgp router-id 198.18.0.4
- timers bgp 3 9
- neighbor 198.18.0.1 remote-as 64512
-!
-EOF
+frr_conf_bgp f4 64512 198.18.0.1:64512
 
 frr_start f7 "$(topo_conf f7.conf)"
 frr_start f4 "$(topo_conf f4.conf)"

@@ -9,10 +9,7 @@ set -eu -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 topo_init wrend bird
-topo_switch
-topo_host h1 198.18.0.1
-topo_host h2 198.18.0.2
-for h in h1 h2; do topo_cali "$h" cali1; done
+topo_hosts h1:198.18.0.1:cali1 h2:198.18.0.2:cali1
 
 compat_sock() { echo "$TOPO_DIR/$1.compat.ctl"; }
 wren_conf "$(topo_conf h1.conf)" 198.18.0.1 64512 '198.18.0.2:64512:name "Mesh_198_18_0_2"'

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "testutil.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/unit/data"
@@ -25,67 +26,17 @@ static void	round_trip(const char *);
 /* Two lines that make a file valid; error cases start at line 3. */
 #define H	"router-id 10.0.0.1\nlocal-as 65000\n"
 
-/* Parse text as "t.conf"; *err gets everything written to errf. */
-static struct wren_config *
-parse_len(const char *text, size_t len, char **err)
-{
-	struct wren_config *c;
-	size_t n;
-	FILE *f;
-
-	*err = NULL;
-	f = open_memstream(err, &n);
-	assert_non_null(f);
-	c = config_parse_buf("t.conf", text, len, f);
-	fclose(f);
-	return c;
-}
-
-static struct wren_config *
-parse(const char *text, char **err)
-{
-	return parse_len(text, strlen(text), err);
-}
-
-/* A valid text: no error output, a config back. */
-static struct wren_config *
-parse_ok(const char *text)
-{
-	struct wren_config *c;
-	char *err;
-
-	c = parse(text, &err);
-	if (c == NULL || err[0] != '\0')
-		fail_msg("unexpected errors:\n%s", err);
-	free(err);
-	return c;
-}
-
 static void
 check_errors(const char *text, const char *expect)
 {
 	struct wren_config *c;
 	char *err;
 
-	c = parse(text, &err);
+	c = tu_parse(text, &err);
 	if (strcmp(err, expect) != 0)
 		fail_msg("input:\n%s\nexpected:\n%sgot:\n%s", text, expect, err);
 	assert_null(c);
 	free(err);
-}
-
-static char *
-print_to_string(const struct wren_config *c)
-{
-	char *s = NULL;
-	size_t n;
-	FILE *f;
-
-	f = open_memstream(&s, &n);
-	assert_non_null(f);
-	config_print(c, f);
-	fclose(f);
-	return s;
 }
 
 static uint32_t
@@ -126,28 +77,6 @@ count_neighbors(const struct wren_config *c)
 	for (nb = c->neighbors; nb != NULL; nb = nb->next)
 		n++;
 	return n;
-}
-
-static char *
-read_file(const char *path)
-{
-	char *buf;
-	long len;
-	FILE *f;
-
-	f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* ---- valid files ------------------------------------------------------- */
@@ -201,7 +130,7 @@ test_interface_example(void **state)
 static void
 test_defaults(void **state)
 {
-	struct wren_config *c = parse_ok(H "neighbor 10.0.0.2 {\n"
+	struct wren_config *c = tu_parse_ok(H "neighbor 10.0.0.2 {\n"
 	    "remote-as 65001\n}\n");
 	struct neighbor_conf *nb = c->neighbors;
 	int i;
@@ -285,7 +214,7 @@ static const char full_conf[] =
 static void
 test_every_keyword(void **state)
 {
-	struct wren_config *c = parse_ok(full_conf);
+	struct wren_config *c = tu_parse_ok(full_conf);
 	struct neighbor_conf *nb;
 	struct listen_conf *l;
 
@@ -343,33 +272,33 @@ test_syntax_variants(void **state)
 	struct wren_config *c;
 
 	/* CRLF, no final newline, blank lines, comments everywhere. */
-	c = parse_ok("# hello\r\n\r\nrouter-id 10.0.0.1\r\n"
+	c = tu_parse_ok("# hello\r\n\r\nrouter-id 10.0.0.1\r\n"
 	    "local-as 65000 # x\r\n  \t\nkernel { # c\r\n persist off\r\n}"
 	    "\r\ngraceful-restart off");
 	assert_int_equal(c->kernel.persist, 0);
 	assert_int_equal(c->gr.enabled, 0);
 	config_free(c);
 	/* One-line blocks and '}' after the last statement. */
-	c = parse_ok(H "kernel { persist off }\ngraceful-restart { "
+	c = tu_parse_ok(H "kernel { persist off }\ngraceful-restart { "
 	    "restart-time 5 }\nneighbor 10.0.0.2 { remote-as 1\n"
 	    "passive }\n");
 	assert_int_equal(c->kernel.persist, 0);
 	assert_int_equal(c->gr.restart_time, 5);
 	assert_int_equal(c->neighbors->passive, 1);
 	config_free(c);
-	c = parse_ok(H "graceful-restart on\n");
+	c = tu_parse_ok(H "graceful-restart on\n");
 	assert_int_equal(c->gr.enabled, 1);
 	config_free(c);
-	c = parse_ok(H "graceful-restart {\nenabled off\n}\n");
+	c = tu_parse_ok(H "graceful-restart {\nenabled off\n}\n");
 	assert_int_equal(c->gr.enabled, 0);
 	config_free(c);
-	c = parse_ok(H "listen on 0.0.0.0\nlisten on :: port 1000\n");
+	c = tu_parse_ok(H "listen on 0.0.0.0\nlisten on :: port 1000\n");
 	assert_int_equal(c->listen->addr.af, 0);
 	assert_int_equal(c->listen->next->addr.af, 0);
 	assert_int_equal(c->listen->next->port, 1000);
 	config_free(c);
 	/* A brace or a quote in a comment is just a comment. */
-	c = parse_ok(H "# kernel { \"\n");
+	c = tu_parse_ok(H "# kernel { \"\n");
 	config_free(c);
 }
 
@@ -392,7 +321,7 @@ test_asn_forms(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(buf, sizeof(buf), "router-id 1.1.1.1\nlocal-as %s\n",
 		    cases[i].text);
-		c = parse_ok(buf);
+		c = tu_parse_ok(buf);
 		assert_int_equal(c->local_as, cases[i].as);
 		config_free(c);
 	}
@@ -406,7 +335,7 @@ test_buffer_length(void **state)
 	char *err;
 
 	/* The buffer need not be NUL-terminated: only len bytes count. */
-	c = parse_len(text, strlen(H), &err);
+	c = tu_parse_len(text, strlen(H), &err);
 	assert_string_equal(err, "");
 	assert_non_null(c);
 	config_free(c);
@@ -423,7 +352,7 @@ test_nul_byte(void **state)
 	struct wren_config *c;
 	char *err;
 
-	c = parse_len(text, sizeof(text) - 1, &err);
+	c = tu_parse_len(text, sizeof(text) - 1, &err);
 	assert_null(c);
 	assert_string_equal(err, "t.conf:4: invalid character 0x00\n");
 	free(err);
@@ -486,7 +415,7 @@ test_large_mesh(void **state)
 		fprintf(f, "neighbor 10.%d.%d.1 {\n\tremote-as 65000\n}\n",
 		    i / 256, i % 256);
 	fclose(f);
-	c = parse_ok(text);
+	c = tu_parse_ok(text);
 	assert_int_equal(count_neighbors(c), 1000);
 	a = addr("10.3.231.1");
 	assert_non_null(config_find_neighbor(c, &a));
@@ -650,10 +579,10 @@ static const struct ecase kernel_errors[] = {
 	  "t.conf:5: learn interface: duplicate pattern \"a\"\n" },
 	{ H "kernel {\ninstall\n}\n",
 	  "t.conf:4: install: expected 'protocol', 'metric', 'table', "
-	  "'onlink', 'device' or 'multipath'\n" },
+	  "'onlink', 'device', 'multipath', 'off' or 'policy'\n" },
 	{ H "kernel {\ninstall proto 5\n}\n",
 	  "t.conf:4: install: expected 'protocol', 'metric', 'table', "
-	  "'onlink', 'device' or 'multipath'\n" },
+	  "'onlink', 'device', 'multipath', 'off' or 'policy'\n" },
 	{ H "kernel {\ninstall protocol\n}\n",
 	  "t.conf:4: install protocol: expected a number\n" },
 	{ H "kernel {\ninstall protocol bgp\n}\n",
@@ -743,6 +672,9 @@ static const struct ecase kernel_errors[] = {
 	  "t.conf:4: install table: 255 is the kernel's local table\n" },
 	{ H "kernel {\ninstall table 100\ninstall table 101\n}\n",
 	  "t.conf:5: duplicate install table (first at line 4)\n" },
+	/* install off (benchmarks: decide and export, never install) */
+	{ H "kernel {\ninstall off\ninstall off\n}\n",
+	  "t.conf:5: duplicate install off (first at line 4)\n" },
 	/* install onlink, install device */
 	{ H "kernel {\ninstall onlink\ninstall onlink\n}\n",
 	  "t.conf:5: duplicate install onlink (first at line 4)\n" },
@@ -988,7 +920,7 @@ test_long_tokens(void **state)
 	    "t.conf:3: control-socket: too long (max 107 characters)\n");
 	big[107] = '\0';
 	snprintf(text, sizeof(text), H "control-socket \"%s\"\n", big);
-	config_free(parse_ok(text));
+	config_free(tu_parse_ok(text));
 }
 
 static void
@@ -1034,7 +966,7 @@ test_kernel_keywords(void **state)
 	const struct kernel_conf *k;
 	int i, n = 0;
 
-	c = parse_ok(kernel_conf);
+	c = tu_parse_ok(kernel_conf);
 	k = &c->kernel;
 	for (i = 0; i < 256; i++)
 		n += CONF_LEARN_PROTO(k, i);
@@ -1059,7 +991,7 @@ test_kernel_keywords(void **state)
 	assert_int_equal(k->persist, 1);
 	config_free(c);
 	/* The one-line IP-in-IP form: the device, and onlink with it. */
-	c = parse_ok(H "kernel {\ninstall device \"tunl0\" onlink\n}\n");
+	c = tu_parse_ok(H "kernel {\ninstall device \"tunl0\" onlink\n}\n");
 	assert_string_equal(c->kernel.install_device, "tunl0");
 	assert_int_equal(c->kernel.install_onlink, 1);
 	config_free(c);
@@ -1067,12 +999,13 @@ test_kernel_keywords(void **state)
 	    "install onlink\n}\n",
 	    "t.conf:5: duplicate install onlink (first at line 4)\n");
 	/* The default table is replaced, not added to. */
-	c = parse_ok(H "kernel {\nlearn table 100\n}\n");
+	c = tu_parse_ok(H "kernel {\nlearn table 100\n}\n");
 	assert_int_equal(c->kernel.nlearn_tables, 1);
 	assert_int_equal(c->kernel.learn_tables[0], 100);
 	config_free(c);
 	/* Another install protocol frees 186 for learning. */
-	c = parse_ok(H "kernel {\nlearn protocol bgp\ninstall protocol 5\n}\n");
+	c = tu_parse_ok(H "kernel {\nlearn protocol bgp\ninstall protocol "
+	    "5\n}\n");
 	assert_true(CONF_LEARN_PROTO(&c->kernel, 186));
 	config_free(c);
 	round_trip(kernel_conf);
@@ -1168,7 +1101,7 @@ test_too_many_errors(void **state)
 	for (i = 0; i < 500; i++)
 		fputs("junk\n", f);
 	fclose(f);
-	c = parse(text, &err);
+	c = tu_parse(text, &err);
 	assert_null(c);
 	for (s = err; *s != '\0'; s++)
 		lines += *s == '\n';
@@ -1215,18 +1148,18 @@ assert_config_equal(const struct wren_config *a, const struct wren_config *b)
 	assert_true(na == NULL && nb == NULL);
 }
 
-/* print(parse(x)) parses to the same config and prints the same text. */
+/* print(tu_parse(x)) parses to the same config and prints the same text. */
 static void
 round_trip(const char *text)
 {
 	struct wren_config *a, *b;
 	char *s1, *s2;
 
-	a = parse_ok(text);
-	s1 = print_to_string(a);
-	b = parse_ok(s1);
+	a = tu_parse_ok(text);
+	s1 = tu_print(a);
+	b = tu_parse_ok(s1);
 	assert_config_equal(a, b);
-	s2 = print_to_string(b);
+	s2 = tu_print(b);
 	assert_string_equal(s1, s2);
 	config_free(a);
 	config_free(b);
@@ -1240,9 +1173,9 @@ test_print_golden(void **state)
 	struct wren_config *c;
 	char *text, *s;
 
-	text = read_file(TEST_DATA_DIR "/valid-interface.conf");
-	c = parse_ok(text);
-	s = print_to_string(c);
+	text = tu_read_file(TEST_DATA_DIR "/valid-interface.conf");
+	c = tu_parse_ok(text);
+	s = tu_print(c);
 	assert_string_equal(s,
 	    "router-id 198.18.0.1\n"
 	    "local-as 64512\n"
@@ -1293,10 +1226,10 @@ test_print_round_trip(void **state)
 {
 	char *text;
 
-	text = read_file(TEST_DATA_DIR "/valid-interface.conf");
+	text = tu_read_file(TEST_DATA_DIR "/valid-interface.conf");
 	round_trip(text);
 	free(text);
-	text = read_file(TEST_DATA_DIR "/../../../peers.conf.example");
+	text = tu_read_file(TEST_DATA_DIR "/../../../peers.conf.example");
 	round_trip(text);
 	free(text);
 	round_trip(full_conf);
@@ -1313,7 +1246,7 @@ test_find_neighbor(void **state)
 	struct wren_config *c;
 	struct wr_addr a;
 
-	c = parse_ok(full_conf);
+	c = tu_parse_ok(full_conf);
 	a = addr("192.0.2.1");
 	assert_ptr_equal(config_find_neighbor(c, &a), nth_neighbor(c, 0));
 	a = addr("2001:db8::2");
@@ -1333,7 +1266,7 @@ test_neighbor_differs(void **state)
 	struct wren_config *c;
 	struct neighbor_conf a, b;
 
-	c = parse_ok(full_conf);
+	c = tu_parse_ok(full_conf);
 	a = *nth_neighbor(c, 0);
 	config_free(c);
 	b = a;
@@ -1383,7 +1316,7 @@ test_families(void **state)
 	    " next-hop-v6 fd00:198:18::1\n}\n"
 	    "neighbor fd00:198:18::4 {\n remote-as 64512\n families ipv6\n}\n"
 	    "neighbor 198.18.0.5 {\n remote-as 64512\n families ipv4\n}\n";
-	struct wren_config *c = parse_ok(text);
+	struct wren_config *c = tu_parse_ok(text);
 	const struct neighbor_conf *nb;
 	struct wr_addr nh = addr("fd00:198:18::1");
 	char *s;
@@ -1396,7 +1329,7 @@ test_families(void **state)
 	assert_int_equal(addr_cmp(&nb->next_hop_v6, &nh), 0);
 	assert_int_equal(nth_neighbor(c, 2)->families, CONF_FAM_IPV6);
 	assert_int_equal(nth_neighbor(c, 3)->families, CONF_FAM_IPV4);
-	s = print_to_string(c);
+	s = tu_print(c);
 	assert_non_null(strstr(s, "\tfamilies ipv4 ipv6\n"
 				  "\tnext-hop-v6 fd00:198:18::1\n"));
 	assert_non_null(strstr(s, "\tfamilies ipv6\n}"));
@@ -1415,7 +1348,7 @@ test_route_reflection(void **state)
 	    "neighbor 198.18.0.2 {\n remote-as 64512\n"
 	    " route-reflector-client\n}\n"
 	    "neighbor 198.18.0.3 { remote-as 64512 }\n";
-	struct wren_config *c = parse_ok(text);
+	struct wren_config *c = tu_parse_ok(text);
 	char *s;
 
 	assert_int_equal(c->cluster_id, 0xc612ff01);
@@ -1423,7 +1356,7 @@ test_route_reflection(void **state)
 	assert_int_equal(nth_neighbor(c, 1)->rr_client, 0);
 	assert_true(config_neighbor_differs(nth_neighbor(c, 0),
 	    nth_neighbor(c, 1)));
-	s = print_to_string(c);
+	s = tu_print(c);
 	assert_non_null(strstr(s, "cluster-id 198.18.255.1\n"));
 	assert_non_null(strstr(s, "\troute-reflector-client\n"));
 	free(s);
@@ -1455,7 +1388,7 @@ test_add_path(void **state)
 	    "neighbor 198.18.0.3 {\n remote-as 64512\n add-path send\n}\n"
 	    "neighbor 198.18.0.4 {\n remote-as 64512\n add-path receive\n}\n"
 	    "neighbor 198.18.0.5 { remote-as 64512 }\n";
-	struct wren_config *c = parse_ok(text), *d;
+	struct wren_config *c = tu_parse_ok(text), *d;
 	char *s;
 
 	assert_int_equal(nth_neighbor(c, 0)->add_path,
@@ -1463,13 +1396,13 @@ test_add_path(void **state)
 	assert_int_equal(nth_neighbor(c, 1)->add_path, CONF_ADDPATH_SEND);
 	assert_int_equal(nth_neighbor(c, 2)->add_path, CONF_ADDPATH_RECEIVE);
 	assert_int_equal(nth_neighbor(c, 3)->add_path, 0);
-	s = print_to_string(c);
+	s = tu_print(c);
 	assert_non_null(strstr(s, "\tadd-path both\n"));
 	assert_non_null(strstr(s, "\tadd-path send\n"));
 	assert_non_null(strstr(s, "\tadd-path receive\n"));
 	free(s);
 	/* a change of add-path needs a new session (new capabilities) */
-	d = parse_ok(text);
+	d = tu_parse_ok(text);
 	assert_false(config_neighbor_differs(nth_neighbor(c, 0),
 	    nth_neighbor(d, 0)));
 	nth_neighbor(d, 0)->add_path = CONF_ADDPATH_RECEIVE;
@@ -1507,7 +1440,7 @@ static const char transport_conf[] = H
 static void
 test_transport_keywords(void **state)
 {
-	struct wren_config *c = parse_ok(transport_conf);
+	struct wren_config *c = tu_parse_ok(transport_conf);
 	struct neighbor_conf *a = nth_neighbor(c, 0), *b = nth_neighbor(c, 1);
 
 	assert_string_equal(a->password, "s3cr\"et");
@@ -1539,11 +1472,11 @@ test_transport_keywords(void **state)
 static void
 test_transport_round_trip(void **state)
 {
-	struct wren_config *a = parse_ok(transport_conf), *b;
+	struct wren_config *a = tu_parse_ok(transport_conf), *b;
 	const struct neighbor_conf *x, *y;
-	char *s = print_to_string(a);
+	char *s = tu_print(a);
 
-	b = parse_ok(s);
+	b = tu_parse_ok(s);
 	for (x = a->neighbors, y = b->neighbors; x && y;
 	    x = x->next, y = y->next) {
 		assert_false(config_neighbor_differs(x, y));
@@ -1638,7 +1571,7 @@ static const char group_conf[] = H
 static void
 test_groups(void **state)
 {
-	struct wren_config *c = parse_ok(group_conf);
+	struct wren_config *c = tu_parse_ok(group_conf);
 	struct neighbor_conf *a = nth_neighbor(c, 0), *b = nth_neighbor(c, 1);
 	struct neighbor_conf *d = nth_neighbor(c, 2);
 
@@ -1680,7 +1613,7 @@ test_group_errors(void **state)
 static void
 test_transport_differs(void **state)
 {
-	struct wren_config *c = parse_ok(transport_conf);
+	struct wren_config *c = tu_parse_ok(transport_conf);
 	struct neighbor_conf a = *nth_neighbor(c, 0), b;
 
 	config_free(c);

@@ -446,38 +446,54 @@ test_prefix_cmp(void **state)
 static void
 test_prefix_contains(void **state)
 {
+	static const struct {
+		const char	*pfx, *addr;
+		int		 in;
+	} v[] = {
+		{"10.0.0.0/8", "10.0.0.0", 1},
+		{"10.0.0.0/8", "10.255.255.255", 1},
+		{"10.0.0.0/8", "11.0.0.0", 0},
+		{"10.0.0.0/8", "9.255.255.255", 0},
+		{"10.244.1.5/32", "10.244.1.5", 1},
+		{"10.244.1.5/32", "10.244.1.4", 0},
+		{"0.0.0.0/0", "203.0.113.9", 1},
+		/* Never across families, not even for ::/0 and a v4-mapped
+		 * address. */
+		{"0.0.0.0/0", "::1", 0},
+		{"::/0", "::1", 1},
+		{"::/0", "1.2.3.4", 0},
+		{"2001:db8::/33", "2001:db8:7fff::1", 1},
+		{"2001:db8::/33", "2001:db8:8000::", 0},
+	};
 	struct wr_prefix p;
 	struct wr_addr a;
+	size_t i;
 
-	p = P("10.0.0.0/8");
-	a = A("10.0.0.0");
-	assert_true(prefix_contains(&p, &a));
-	a = A("10.255.255.255");
-	assert_true(prefix_contains(&p, &a));
-	a = A("11.0.0.0");
-	assert_false(prefix_contains(&p, &a));
-	a = A("9.255.255.255");
-	assert_false(prefix_contains(&p, &a));
-	p = P("10.244.1.5/32");
-	a = A("10.244.1.5");
-	assert_true(prefix_contains(&p, &a));
-	a = A("10.244.1.4");
-	assert_false(prefix_contains(&p, &a));
-	p = P("0.0.0.0/0");
-	a = A("203.0.113.9");
-	assert_true(prefix_contains(&p, &a));
-	/* Never across families, not even for ::/0 and a v4-mapped address. */
-	a = A("::1");
-	assert_false(prefix_contains(&p, &a));
-	p = P("::/0");
-	assert_true(prefix_contains(&p, &a));
-	a = A("1.2.3.4");
-	assert_false(prefix_contains(&p, &a));
-	p = P("2001:db8::/33");
-	a = A("2001:db8:7fff::1");
-	assert_true(prefix_contains(&p, &a));
-	a = A("2001:db8:8000::");
-	assert_false(prefix_contains(&p, &a));
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		p = P(v[i].pfx);
+		a = A(v[i].addr);
+		if ((prefix_contains(&p, &a) != 0) != v[i].in)
+			fail_msg("%s in %s: want %d", v[i].addr, v[i].pfx,
+			    v[i].in);
+	}
+}
+
+/*
+ * addr_to_sockaddr(a, port) into *ss gives a sockaddr of len octets, and
+ * addr_from_sockaddr() back gives *b, equal to a, and the port.
+ */
+static void
+sockaddr_roundtrip(const struct wr_addr *a, uint16_t port,
+    struct sockaddr_storage *ss, socklen_t len, struct wr_addr *b)
+{
+	socklen_t slen = 0;
+	uint16_t p = 0;
+
+	assert_int_equal(addr_to_sockaddr(a, port, ss, &slen), 0);
+	assert_int_equal(slen, len);
+	assert_int_equal(addr_from_sockaddr((struct sockaddr *)ss, b, &p), 0);
+	assert_int_equal(p, port);
+	assert_int_equal(addr_cmp(a, b), 0);
 }
 
 static void
@@ -485,20 +501,12 @@ test_sockaddr_v4(void **state)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct wr_addr a, b;
-	socklen_t slen = 0;
-	uint16_t port = 0;
+	struct wr_addr a = A("198.18.0.2"), b;
 
-	a = A("198.18.0.2");
-	assert_int_equal(addr_to_sockaddr(&a, 179, &ss, &slen), 0);
-	assert_int_equal(slen, sizeof(struct sockaddr_in));
+	sockaddr_roundtrip(&a, 179, &ss, sizeof(struct sockaddr_in), &b);
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 179);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), 0xc6120002);
-	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&ss, &b, &port),
-	    0);
-	assert_int_equal(port, 179);
-	assert_int_equal(addr_cmp(&a, &b), 0);
 	assert_memory_equal(&a, &b, sizeof(a));
 	/* The port is optional. */
 	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&ss, &b, NULL),
@@ -510,20 +518,12 @@ test_sockaddr_v6(void **state)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	struct wr_addr a, b;
-	socklen_t slen = 0;
-	uint16_t port = 0;
+	struct wr_addr a = A("2001:db8::2"), b;
 
-	a = A("2001:db8::2");
-	assert_int_equal(addr_to_sockaddr(&a, 65535, &ss, &slen), 0);
-	assert_int_equal(slen, sizeof(struct sockaddr_in6));
+	sockaddr_roundtrip(&a, 65535, &ss, sizeof(struct sockaddr_in6), &b);
 	assert_int_equal(sin6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(sin6->sin6_port), 65535);
 	assert_int_equal(sin6->sin6_scope_id, 0);
-	assert_int_equal(addr_from_sockaddr((struct sockaddr *)&ss, &b, &port),
-	    0);
-	assert_int_equal(port, 65535);
-	assert_int_equal(addr_cmp(&a, &b), 0);
 }
 
 static void

@@ -13,15 +13,9 @@
 #include <cmocka.h>
 
 #include "msg.h"
+#include "testutil.h"
 
-#define M16                                                                    \
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,      \
-	    0xff, 0xff, 0xff, 0xff, 0xff
-
-/* shared by the tests: far too large for the stack; made for RFC 8654 */
-static struct bgp_update *updp;
-#define upd (*updp)
-static struct bgp_err err;
+#define upd (*tu_upd)
 static uint8_t out[8192];
 
 static const struct bgp_parse_ctx ctx_as4 = {.as4 = 1, .ebgp = 0};
@@ -47,7 +41,7 @@ upd_body(const uint8_t *body, size_t len, const struct bgp_parse_ctx *ctx)
 	struct ibuf b;
 
 	ibuf_init(&b, body, len);
-	return bgp_update_parse(&b, ctx, &upd, &err);
+	return bgp_update_parse(&b, ctx, &upd, &tu_err);
 }
 
 /* A whole message: header checked, then the body. */
@@ -57,7 +51,7 @@ upd_msg(const uint8_t *msg, size_t len, const struct bgp_parse_ctx *ctx)
 	uint8_t type;
 	uint16_t mlen;
 
-	assert_int_equal(bgp_hdr_parse(msg, &type, &mlen, &err), 0);
+	assert_int_equal(bgp_hdr_parse(msg, &type, &mlen, &tu_err), 0);
 	assert_int_equal(type, BGP_UPDATE);
 	assert_int_equal(mlen, len);
 	return upd_body(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, ctx);
@@ -69,14 +63,7 @@ open_body(const uint8_t *body, size_t len, struct bgp_open *o)
 	struct ibuf b;
 
 	ibuf_init(&b, body, len);
-	return bgp_open_parse(&b, o, &err);
-}
-
-static void
-assert_err(uint8_t code, uint8_t subcode)
-{
-	assert_int_equal(err.code, code);
-	assert_int_equal(err.subcode, subcode);
+	return bgp_open_parse(&b, o, &tu_err);
 }
 
 static void
@@ -168,7 +155,7 @@ test_open_parse(void **state)
 	uint8_t type;
 	uint16_t len;
 
-	assert_int_equal(bgp_hdr_parse(open_vec, &type, &len, &err), 0);
+	assert_int_equal(bgp_hdr_parse(open_vec, &type, &len, &tu_err), 0);
 	assert_int_equal(type, BGP_OPEN);
 	assert_int_equal(len, sizeof(open_vec));
 	assert_int_equal(open_body(open_vec + 19, len - 19, &o), 0);
@@ -219,7 +206,7 @@ test_open_2octet(void **state)
 
 	/* the header says 29: the shortest OPEN there is */
 	assert_int_equal(mkmsg(msg, BGP_OPEN, body, sizeof(body)), 29);
-	assert_int_equal(bgp_hdr_parse(msg, &type, &len, &err), 0);
+	assert_int_equal(bgp_hdr_parse(msg, &type, &len, &tu_err), 0);
 	assert_int_equal(type, BGP_OPEN);
 	assert_int_equal(open_body(msg + 19, len - 19, &o), 0);
 	assert_int_equal(o.my_as, 65001);
@@ -267,40 +254,40 @@ test_open_errors(void **state)
 	memcpy(b, body, sizeof(b));
 	b[0] = 3; /* version 3 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_VERSION);
-	assert_int_equal(err.datalen, 2);
-	assert_int_equal(err.data[0], 0);
-	assert_int_equal(err.data[1], 4);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_VERSION);
+	assert_int_equal(tu_err.datalen, 2);
+	assert_int_equal(tu_err.data[0], 0);
+	assert_int_equal(tu_err.data[1], 4);
 
 	memcpy(b, body, sizeof(b));
 	b[4] = 2; /* hold time 2 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_HOLDTIME);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_HOLDTIME);
 
 	memcpy(b, body, sizeof(b));
 	memset(b + 5, 0, 4); /* BGP identifier 0 */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_BGPID);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_BGPID);
 
 	memcpy(b, body, sizeof(b));
 	b[9] = 9; /* opt param length past the end */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
 	b[11] = 7; /* parameter length past the end */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
 	b[13] = 5; /* capability length past the parameter */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	memcpy(b, body, sizeof(b));
 	b[10] = 1; /* authentication parameter */
 	assert_int_equal(open_body(b, sizeof(b), &o), -1);
-	assert_err(ERR_OPEN, ERR_OPEN_OPT);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_OPT);
 
 	/* 4-octet AS capability of the wrong length */
 	assert_int_equal(
@@ -309,11 +296,11 @@ test_open_errors(void **state)
 					0x41, 0x03, 0x00, 0xfd, 0xe9},
 		      17, &o),
 	    -1);
-	assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
+	tu_assert_err(ERR_OPEN, ERR_OPEN_UNSPECIFIC);
 
 	/* too short for the fixed part */
 	assert_int_equal(open_body(body, 9, &o), -1);
-	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	tu_assert_err(ERR_HEADER, ERR_HDR_LEN);
 }
 
 /* ---- header, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH -------------------- */
@@ -325,13 +312,13 @@ hdr_expect(uint8_t *h, uint8_t code, uint8_t subcode, size_t datalen,
 	uint8_t type;
 	uint16_t len;
 
-	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), -1);
-	assert_err(code, subcode);
-	assert_int_equal(err.datalen, datalen);
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &tu_err), -1);
+	tu_assert_err(code, subcode);
+	assert_int_equal(tu_err.datalen, datalen);
 	if (datalen == 2)
-		assert_int_equal(err.data[0] << 8 | err.data[1], data);
+		assert_int_equal(tu_err.data[0] << 8 | tu_err.data[1], data);
 	else if (datalen == 1)
-		assert_int_equal(err.data[0], data);
+		assert_int_equal(tu_err.data[0], data);
 }
 
 static void
@@ -341,7 +328,7 @@ test_hdr_errors(void **state)
 	uint8_t type;
 	uint16_t len;
 
-	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), 0);
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &tu_err), 0);
 	h[3] = 0xfe;
 	hdr_expect(h, ERR_HEADER, ERR_HDR_SYNC, 0, 0);
 	h[3] = 0xff;
@@ -363,7 +350,7 @@ test_hdr_errors(void **state)
 	hdr_expect(h, ERR_HEADER, ERR_HDR_TYPE, 1, 0);
 	h[17] = 23;
 	h[18] = BGP_UPDATE;
-	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), 0);
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &tu_err), 0);
 	assert_int_equal(len, 23);
 }
 
@@ -380,13 +367,13 @@ test_keepalive(void **state)
 	assert_int_equal(bgp_keepalive_encode(&w), 0);
 	assert_int_equal(w.len, sizeof(want));
 	assert_memory_equal(out, want, sizeof(want));
-	assert_int_equal(bgp_hdr_parse(out, &type, &len, &err), 0);
+	assert_int_equal(bgp_hdr_parse(out, &type, &len, &tu_err), 0);
 	assert_int_equal(type, BGP_KEEPALIVE);
 	ibuf_init(&b, out + 19, 0);
-	assert_int_equal(bgp_keepalive_parse(&b, &err), 0);
+	assert_int_equal(bgp_keepalive_parse(&b, &tu_err), 0);
 	ibuf_init(&b, out, 1);
-	assert_int_equal(bgp_keepalive_parse(&b, &err), -1);
-	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	assert_int_equal(bgp_keepalive_parse(&b, &tu_err), -1);
+	tu_assert_err(ERR_HEADER, ERR_HDR_LEN);
 
 	/* too small a wbuf: nothing usable */
 	wbuf_init(&w, out, 18);
@@ -468,11 +455,11 @@ test_rrefresh(void **state)
 	assert_int_equal(w.len, sizeof(want));
 	assert_memory_equal(out, want, sizeof(want));
 	ibuf_init(&b, want + 19, 4);
-	assert_int_equal(bgp_rrefresh_parse(&b, &p, &err), 0);
+	assert_int_equal(bgp_rrefresh_parse(&b, &p, &tu_err), 0);
 	assert_memory_equal(&p, &rr, sizeof(p));
 	ibuf_init(&b, want + 19, 3);
-	assert_int_equal(bgp_rrefresh_parse(&b, &p, &err), -1);
-	assert_err(ERR_RREFRESH, ERR_RREFRESH_LEN);
+	assert_int_equal(bgp_rrefresh_parse(&b, &p, &tu_err), -1);
+	tu_assert_err(ERR_RREFRESH, ERR_RREFRESH_LEN);
 }
 
 /* ---- UPDATE ------------------------------------------------------------ */
@@ -521,7 +508,7 @@ test_update_parse(void **state)
 	char buf[WR_ADDRSTRLEN];
 
 	assert_int_equal(upd_msg(upd_vec, sizeof(upd_vec), &ctx_as4), 0);
-	assert_int_equal(err.code, 0);
+	assert_int_equal(tu_err.code, 0);
 	assert_int_equal(upd.nwithdrawn, 2);
 	assert_pfx(&upd.withdrawn[0], "10.1.0.0/16");
 	assert_pfx(&upd.withdrawn[1], "10.1.240.0/20");
@@ -949,14 +936,14 @@ assert_withdraw(uint8_t subcode)
 	assert_true(upd.treat_as_withdraw);
 	assert_int_equal(upd.nnlri, 1); /* to be withdrawn */
 	assert_pfx(&upd.nlri[0], "10.0.1.0/24");
-	assert_err(ERR_UPDATE, subcode);
+	tu_assert_err(ERR_UPDATE, subcode);
 }
 
 static void
 assert_clean(void)
 {
 	assert_false(upd.treat_as_withdraw);
-	assert_int_equal(err.code, 0);
+	assert_int_equal(tu_err.code, 0);
 	assert_int_equal(upd.nnlri, 1);
 }
 
@@ -972,14 +959,14 @@ test_upd_lengths(void **state)
 	/* total attribute length past the message */
 	b[3] = (uint8_t)(n - 3);
 	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
 	/* withdrawn length past the message */
 	assert_int_equal(
 	    upd_body((const uint8_t[]){0x00, 0x10, 0x0a}, 3, &ctx_as4), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 	assert_int_equal(upd_body(b, 1, &ctx_as4), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 
 	/*
 	 * RFC 7606 §4: an attribute length past the attribute section =>
@@ -991,7 +978,7 @@ test_upd_lengths(void **state)
 		     13, &ctx_as4),
 	    0);
 	assert_true(upd.treat_as_withdraw);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 	assert_int_equal(upd.nnlri, 2);
 	assert_pfx(&upd.nlri[0], "10.0.1.0/24");
 	assert_pfx(&upd.nlri[1], "0.0.0.0/0");
@@ -1004,7 +991,7 @@ test_upd_lengths(void **state)
 		     &ctx_as4),
 	    0);
 	assert_true(upd.treat_as_withdraw);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 	/* .. or an extended length cut short, after good attributes */
 	n = mkupd(b, (const uint8_t[]){0x90, 0x63, 0x01}, 3, 1);
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
@@ -1014,19 +1001,19 @@ test_upd_lengths(void **state)
 	b[3] = (uint8_t)(n - 8);
 	b[n - 4] = 33;
 	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
 	assert_int_equal(
 	    upd_body((const uint8_t[]){0x00, 0x05, 0x21, 0x0a, 0x00, 0x00, 0x01,
 				       0x00, 0x00},
 		     9, &ctx_as4),
 	    -1);
-	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
 	/* a prefix cut short */
 	assert_int_equal(
 	    upd_body((const uint8_t[]){0x00, 0x02, 0x18, 0x0a, 0x00, 0x00}, 6,
 		     &ctx_as4),
 	    -1);
-	assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_NETWORK);
 }
 
 static void
@@ -1119,8 +1106,8 @@ test_upd_nexthop(void **state)
 	n = mkupd(b, NULL, 0, 0);
 	assert_int_equal(upd_body(b, n, &ctx_as4), 0);
 	assert_withdraw(ERR_UPD_MISSING_WK_ATTR);
-	assert_int_equal(err.datalen, 1);
-	assert_int_equal(err.data[0], ATTR_NEXT_HOP);
+	assert_int_equal(tu_err.datalen, 1);
+	assert_int_equal(tu_err.data[0], ATTR_NEXT_HOP);
 
 	/* an invalid one */
 	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x03, 0x04, 0, 0, 0, 0), 0);
@@ -1135,7 +1122,7 @@ test_upd_nexthop(void **state)
 				  8, &ctx_as4),
 			 0);
 	assert_withdraw(ERR_UPD_MISSING_WK_ATTR);
-	assert_int_equal(err.data[0], ATTR_ORIGIN);
+	assert_int_equal(tu_err.data[0], ATTR_ORIGIN);
 }
 
 static void
@@ -1152,7 +1139,7 @@ test_upd_duplicate(void **state)
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x03, 0x00, 0x02, 0x01,
 			       0x80, 0x0f, 0x03, 0x00, 0x02, 0x01),
 			 -1);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRLIST);
 }
 
 static void
@@ -1170,9 +1157,9 @@ test_upd_unknown(void **state)
 
 	/* unknown well-known: reset, the attribute as data */
 	assert_int_equal(EXTRA(&ctx_as4, 0x40, 0x63, 0x01, 0x00), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_UNKNWN_WK_ATTR);
-	assert_int_equal(err.datalen, 4);
-	assert_memory_equal(err.data,
+	tu_assert_err(ERR_UPDATE, ERR_UPD_UNKNWN_WK_ATTR);
+	assert_int_equal(tu_err.datalen, 4);
+	assert_memory_equal(tu_err.data,
 			    ((const uint8_t[]){0x40, 0x63, 0x01, 0x00}), 4);
 
 	/* optional transitive: kept with Partial; non-transitive: dropped */
@@ -1220,14 +1207,14 @@ test_upd_mp(void **state)
 	assert_int_equal(
 	    EXTRA(&ctx_as4, 0x80, 0x0e, 0x05, 0x00, 0x02, 0x01, 0x10, 0xfe),
 	    -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x01, 0x00), -1);
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0f, 0x02, 0x00, 0x01), -1);
 	/* wrong flags on MP_REACH_NLRI: cannot withdraw what it holds */
 	assert_int_equal(
 	    EXTRA(&ctx_as4, 0x40, 0x0e, 0x05, 0x00, 0x02, 0x01, 0x00, 0x00),
 	    -1);
-	assert_err(ERR_UPDATE, ERR_UPD_ATTRFLAGS);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_ATTRFLAGS);
 	/* unknown family */
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x19, 0x46,
 			       0x00, 0x00, 0x42),
@@ -1248,7 +1235,7 @@ test_upd_mp(void **state)
 	assert_int_equal(EXTRA(&ctx_as4, 0x80, 0x0e, 0x06, 0x00, 0x01, 0x01,
 			       0x01, 0x0a, 0x00),
 			 -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 }
 
 /* ---- IPv6 unicast and extended next hop (RFC 4760, 2545, 8950) -------- */
@@ -1465,7 +1452,7 @@ test_ext_nexthop(void **state)
 	assert_addr(&upd.attrs.nexthop, "fd00:198:18::1");
 	/* not negotiated: the next hop length is wrong => reset (§7.11) */
 	assert_int_equal(upd_msg(want, sizeof(want), &ctx_mp), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 
 	/* the capability, RFC 8950 §3 */
 	memset(&o, 0, sizeof(o));
@@ -1479,7 +1466,7 @@ test_ext_nexthop(void **state)
 	assert_int_equal(bgp_open_encode(&w, &o), 0);
 	assert_true(contains(out, w.len, open_want, sizeof(open_want)));
 	ibuf_init(&b, out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
-	assert_int_equal(bgp_open_parse(&b, &o2, &err), 0);
+	assert_int_equal(bgp_open_parse(&b, &o2, &tu_err), 0);
 	assert_int_equal(o2.caps.ext_nh, BGP_MP_IPV4_UNICAST);
 	assert_int_equal(o2.caps.mp, o.caps.mp);
 }
@@ -1517,18 +1504,18 @@ test_mp6_malformed(void **state)
 	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x0b, 0x00, 0x02, 0x01,
 			       0x04, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x08, 0xfd),
 			 -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	/* a 24-octet next hop */
 	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x1f, 0x00, 0x02, 0x01,
 			       0x18, NH6, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x08,
 			       0xfd),
 			 -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	/* prefix length 129 (RFC 7606 §5.3) */
 	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x17, 0x00, 0x02, 0x01,
 			       0x10, NH6, 0x00, 0x81, 0xfd),
 			 -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	/* a prefix cut short */
 	assert_int_equal(EXTRA(&ctx_mp, 0x80, 0x0e, 0x18, 0x00, 0x02, 0x01,
 			       0x10, NH6, 0x00, 0x40, 0xfd, 0x00),
@@ -1536,7 +1523,7 @@ test_mp6_malformed(void **state)
 	/* .. also in MP_UNREACH_NLRI */
 	assert_int_equal(
 	    EXTRA(&ctx_mp, 0x80, 0x0f, 0x05, 0x00, 0x02, 0x01, 0x40, 0xfd), -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	assert_int_equal(
 	    EXTRA(&ctx_mp, 0x80, 0x0f, 0x05, 0x00, 0x02, 0x01, 0x81, 0xfd), -1);
 	/* a multicast next hop: located, unusable => treat-as-withdraw */
@@ -1886,7 +1873,7 @@ test_7606_reset_event(void **state)
 	assert_int_equal(
 	    EXTRA(&c6, 0x80, 0x0e, 0x09, 0x00, 0x02, 0x01, 0x05, 1, 2, 3, 4, 5),
 	    -1);
-	assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
+	tu_assert_err(ERR_UPDATE, ERR_UPD_OPTATTR);
 	assert_event(0, ATTR_MP_REACH_NLRI, BGP_ACT_RESET, "RFC 7606 §7.11");
 	/* a bad prefix in Withdrawn Routes: §5.3 */
 	assert_int_equal(
@@ -1917,28 +1904,28 @@ test_ext_msg_hdr(void **state)
 	uint16_t len;
 
 	mkhdr(h, 5000, BGP_UPDATE);
-	assert_int_equal(bgp_hdr_parse(h, &type, &len, &err), -1);
-	assert_err(ERR_HEADER, ERR_HDR_LEN);
-	assert_int_equal(err.data[0] << 8 | err.data[1], 5000);
-	assert_int_equal(bgp_hdr_parse_max(h, BGP_MAX_LEN, &type, &len, &err),
-			 -1);
+	assert_int_equal(bgp_hdr_parse(h, &type, &len, &tu_err), -1);
+	tu_assert_err(ERR_HEADER, ERR_HDR_LEN);
+	assert_int_equal(tu_err.data[0] << 8 | tu_err.data[1], 5000);
 	assert_int_equal(
-	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN, &type, &len, &tu_err), -1);
+	assert_int_equal(
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &tu_err), 0);
 	assert_int_equal(len, 5000);
 	mkhdr(h, 65535, BGP_NOTIFICATION);
 	assert_int_equal(
-	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &tu_err), 0);
 	/* §4: OPEN and KEEPALIVE stay within 4096; so does ROUTE-REFRESH */
 	mkhdr(h, 4097, BGP_OPEN);
 	assert_int_equal(
-	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
-	assert_err(ERR_HEADER, ERR_HDR_LEN);
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &tu_err), -1);
+	tu_assert_err(ERR_HEADER, ERR_HDR_LEN);
 	mkhdr(h, 20, BGP_KEEPALIVE);
 	assert_int_equal(
-	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &tu_err), -1);
 	mkhdr(h, 100, BGP_ROUTE_REFRESH);
 	assert_int_equal(
-	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &err), -1);
+	    bgp_hdr_parse_max(h, BGP_MAX_LEN_EXT, &type, &len, &tu_err), -1);
 }
 
 static void
@@ -1994,8 +1981,8 @@ test_ext_msg_update(void **state)
 	assert_true(n + BGP_HDR_LEN > BGP_MAX_LEN);
 	/* not negotiated: Bad Message Length */
 	assert_int_equal(upd_body(b, n, &ctx_as4), -1);
-	assert_err(ERR_HEADER, ERR_HDR_LEN);
-	assert_int_equal(err.data[0] << 8 | err.data[1], n + BGP_HDR_LEN);
+	tu_assert_err(ERR_HEADER, ERR_HDR_LEN);
+	assert_int_equal(tu_err.data[0] << 8 | tu_err.data[1], n + BGP_HDR_LEN);
 	/* negotiated: all of it */
 	assert_int_equal(upd_body(b, n, &ctx_ext), 0);
 	assert_false(upd.treat_as_withdraw);
@@ -2041,7 +2028,7 @@ test_ext_msg_pack(void **state)
 			 2000);
 	assert_true(w.len > BGP_MAX_LEN);
 	assert_int_equal(
-	    bgp_hdr_parse_max(big, BGP_MAX_LEN_EXT, &type, &len, &err), 0);
+	    bgp_hdr_parse_max(big, BGP_MAX_LEN_EXT, &type, &len, &tu_err), 0);
 	assert_int_equal(len, w.len);
 	assert_int_equal(
 	    upd_body(big + BGP_HDR_LEN, len - BGP_HDR_LEN, &ctx_ext), 0);
@@ -2195,14 +2182,14 @@ test_addpath_malformed(void **state)
 					 0x00, 0x01, 0x00, 0x00};
 
 	assert_int_equal(upd_body(trunc_nlri, sizeof(trunc_nlri), &ctx_ap4), -1);
-	assert_int_equal(err.code, ERR_UPDATE);
-	assert_int_equal(err.subcode, ERR_UPD_NETWORK);
+	assert_int_equal(tu_err.code, ERR_UPDATE);
+	assert_int_equal(tu_err.subcode, ERR_UPD_NETWORK);
 	assert_int_equal(upd.events[upd.nevents - 1].act, BGP_ACT_RESET);
 	assert_int_equal(upd_body(trunc_wd, sizeof(trunc_wd), &ctx_ap4), -1);
-	assert_int_equal(err.code, ERR_UPDATE);
+	assert_int_equal(tu_err.code, ERR_UPDATE);
 	assert_int_equal(upd_body(no_pfx, sizeof(no_pfx), &ctx_ap4), -1);
 	assert_int_equal(upd_body(trunc_mp, sizeof(trunc_mp), &ctx_ap6), -1);
-	assert_int_equal(err.code, ERR_UPDATE);
+	assert_int_equal(tu_err.code, ERR_UPDATE);
 	/* without ADD-PATH for IPv6, the same bytes are two /0 prefixes */
 	assert_int_equal(upd_body(trunc_mp, sizeof(trunc_mp), &ctx_ap4), 0);
 }
@@ -2237,14 +2224,14 @@ test_addpath_capa(void **state)
 		found |= memcmp(out + i, capa, sizeof(capa)) == 0;
 	assert_true(found);
 	ibuf_init(&b, out + BGP_HDR_LEN, w.len - BGP_HDR_LEN);
-	assert_int_equal(bgp_open_parse(&b, &r, &err), 0);
+	assert_int_equal(bgp_open_parse(&b, &r, &tu_err), 0);
 	assert_int_equal(r.caps.addpath_rx,
 			 BGP_MP_IPV4_UNICAST | BGP_MP_IPV6_UNICAST);
 	assert_int_equal(r.caps.addpath_tx, BGP_MP_IPV4_UNICAST);
 
 	/* a length not a multiple of 4: ignored */
 	ibuf_init(&b, bad, sizeof(bad));
-	assert_int_equal(bgp_open_parse(&b, &r, &err), 0);
+	assert_int_equal(bgp_open_parse(&b, &r, &tu_err), 0);
 	assert_int_equal(r.caps.addpath_rx | r.caps.addpath_tx, 0);
 }
 
@@ -2310,8 +2297,6 @@ main(void)
 	};
 	/* clang-format on */
 
-	if ((updp = bgp_update_new(BGP_MAX_LEN_EXT)) == NULL)
-		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL) |
-	       cmocka_run_group_tests(more, NULL, NULL);
+	return cmocka_run_group_tests(tests, tu_upd_setup, tu_upd_teardown) |
+	       cmocka_run_group_tests(more, tu_upd_setup, tu_upd_teardown);
 }
