@@ -24,6 +24,7 @@
 #include <event2/listener.h>
 
 #include "compat.h"
+#include "control.h"
 #include "log.h"
 #include "rib.h"
 #include "session.h"
@@ -44,6 +45,7 @@ struct compat {
 	struct event		*resume;
 	struct cp_client	*clients;
 	int			 nclients;
+	int			 readonly;	/* refuse configure */
 	char			 path[CONF_PATH_LEN];
 };
 
@@ -55,6 +57,7 @@ struct cp_client {
 
 struct cp_args {
 	struct wrend		*d;
+	int			 readonly;
 	struct evbuffer		*o;
 	int			 argc;
 	char			*argv[COMPAT_MAX_ARGS];
@@ -168,8 +171,10 @@ cp_proto_row(struct evbuffer *o, const struct peer *p)
 	cp_proto_name(p, name, sizeof(name));
 	cp_fmt_since(p->state_since != 0 ? p->state_since : time(NULL), since,
 	    sizeof(since));
+	/* BIRD 2: a disabled protocol is "down" with no info. */
 	evbuffer_add_printf(o, "1002-%-10s %-10s %-10s %-6s %-12s  %s\n", name,
-	    "BGP", "---", p->state == ST_ESTABLISHED ? "up" : "start", since,
+	    "BGP", "---", p->admin_down ? "down" : p->state == ST_ESTABLISHED ?
+	    "up" : "start", since, p->admin_down ? "" :
 	    peer_state_name(p->state));
 }
 
@@ -181,7 +186,8 @@ cp_proto_detail(struct evbuffer *o, const struct peer *p)
 	addr_ntop(&p->conf.addr, addr, sizeof(addr));
 	evbuffer_add_printf(o, "1006-  BGP state:          %s\n"
 	    "     Neighbor address: %s\n     Neighbor AS:      %u\n"
-	    "     Local AS:         %u\n", peer_state_name(p->state), addr,
+	    "     Local AS:         %u\n", p->admin_down ? "Down" :
+	    peer_state_name(p->state), addr,
 	    p->conf.remote_as, CONF_LOCAL_AS(p->d->conf, &p->conf));
 	if (p->state == ST_ESTABLISHED)
 		evbuffer_add_printf(o, "     Neighbor ID:      %s\n",
@@ -348,6 +354,11 @@ cp_configure(struct cp_args *a)
 		cp_syntax_error(a, a->argv[1]);
 		return;
 	}
+	if (a->readonly) {
+		/* BIRD's answer on a restricted socket (cli.c) */
+		evbuffer_add_printf(a->o, "8007 Access denied\n");
+		return;
+	}
 	if ((ef = open_memstream(&errs, &errlen)) == NULL) {
 		evbuffer_add_printf(a->o, "8002 Out of memory\n");
 		return;
@@ -394,9 +405,9 @@ cp_split(char *line, struct cp_args *a)
 }
 
 static void
-cp_exec(struct wrend *d, char *line, struct evbuffer *o)
+cp_exec(struct compat *cp, char *line, struct evbuffer *o)
 {
-	struct cp_args a = { .d = d, .o = o };
+	struct cp_args a = { .d = cp->d, .o = o, .readonly = cp->readonly };
 	size_t i;
 
 	if (cp_split(line, &a) == -1) {
@@ -474,16 +485,16 @@ cp_client_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *out = bufferevent_get_output(bev);
 	size_t n;
 	char *line;
+	int too_long = 0;
 
-	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
-		if (n >= COMPAT_MAX_LINE) {
-			free(line);
-			break;
-		}
-		cp_exec(cl->cp->d, line, out);
+	while (!too_long &&
+	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		/* a line too long is not run: it ends the connection */
+		if (!(too_long = n >= COMPAT_MAX_LINE))
+			cp_exec(cl->cp, line, out);
 		free(line);
 	}
-	if (line == NULL && evbuffer_get_length(in) < COMPAT_MAX_LINE)
+	if (!too_long && evbuffer_get_length(in) < COMPAT_MAX_LINE)
 		return;		/* wait for the rest of the line */
 	evbuffer_add_printf(out, "9000 Command too long\n");
 	cp_client_finish(cl);
@@ -545,16 +556,22 @@ cp_error_cb(struct evconnlistener *l, void *arg)
 }
 
 struct compat *
-compat_open(struct wrend *d, const char *path)
+compat_open(struct wrend *d, const char *path, const struct sock_conf *sc)
 {
 	struct compat *cp;
 	int fd;
 
 	if ((fd = usock_listen(path, "compat socket")) == -1)
 		return NULL;
+	if (control_chgrp(path, sc) == -1) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
 	if ((cp = calloc(1, sizeof(*cp))) == NULL)
 		fatal("compat_open");
 	cp->d = d;
+	cp->readonly = sc != NULL && sc->readonly;
 	snprintf(cp->path, sizeof(cp->path), "%s", path);
 	cp->l = evconnlistener_new(d->base, cp_accept_cb, cp,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);

@@ -14,8 +14,11 @@
 
 struct wrend;
 struct compat;
+struct sock_conf;
 
-struct compat	*compat_open(struct wrend *, const char *path);
+/* sc: the socket's group, and read-only (configure is refused). */
+struct compat	*compat_open(struct wrend *, const char *path,
+		    const struct sock_conf *sc);
 void		 compat_close(struct compat *);
 
 #endif

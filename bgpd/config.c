@@ -13,10 +13,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #define CONF_TOKLEN	1024
 #define CONF_MAX_ERRORS	100		/* then stop: a binary file is not a config */
@@ -30,6 +32,7 @@
 #define DEF_GR_STALE		360
 #define DEF_GR_EOR_WAIT		10
 #define DEF_PORT		179
+#define DEF_METRICS_PORT	9179	/* wrend's Prometheus endpoint */
 #define DEF_HOLD		90
 #define DEF_CONNECT_RETRY	5
 #define DEF_TABLE		254	/* RT_TABLE_MAIN */
@@ -55,15 +58,16 @@ enum field {
 	F_ROUTER_ID, F_LOCAL_AS, F_CONTROL_SOCKET, F_KERNEL, F_GR,
 	F_K_PROTO, F_K_METRIC, F_K_PERSIST,
 	F_K_LEARN_BH, F_K_LEARN_UNR, F_K_TABLE, F_K_ONLINK, F_K_DEVICE,
-	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP,
+	F_K_MULTIPATH, F_K_RCVBUF, F_K_REDUMP, F_K_OFF,
 	F_GR_RESTART, F_GR_STALE, F_GR_EOR_WAIT, F_GR_ENABLED, F_CLUSTER_ID,
-	F_COMPAT_SOCKET,
+	F_COMPAT_SOCKET, F_CONTROL_RO, F_LOG_LEVEL, F_METRICS, F_USER,
 	/* per neighbor from here on: reset for each neighbor block */
 	F_N_REMOTE_AS, F_N_PASSIVE, F_N_PORT, F_N_HOLD, F_N_KEEPALIVE,
 	F_N_RETRY, F_N_NAME, F_N_DESCR, F_N_FAMILIES, F_N_NH6,
 	F_N_PASSWORD, F_N_AO, F_N_TTLSEC, F_N_MULTIHOP, F_N_SOURCE,
 	F_N_NEXTHOP, F_N_LOCAL_AS, F_N_ALLOW_LAS, F_N_MAXPFX,
-	F_N_RR_CLIENT, F_N_ADDPATH,
+	F_N_RR_CLIENT, F_N_ADDPATH, F_N_BFD,
+	F_N_IMPORT, F_N_EXPORT,
 	F_MAX
 };
 
@@ -86,6 +90,11 @@ struct parser {
 	struct listen_conf	**ls_tail;
 	int			  proto_line[256];	/* learn protocol N */
 	int			  ntables;	/* learn table statements */
+	struct policy		 *pol;		/* policy being parsed */
+	struct pol_rule		 *rule;		/* its rule being parsed */
+	int			  pol_negate;	/* match not ... */
+	int			  ps_le_given;	/* prefix-set item: le N said */
+	int			  install_pol_line;
 };
 
 struct keyword {
@@ -626,32 +635,154 @@ h_local_as(struct parser *p, int line)
 	return get_as(p, "local-as", &p->conf->local_as);
 }
 
+/* "group NAME" or "group GID": the socket is chown'ed to that group. */
+static int
+sock_group(struct parser *p, const char *kw, struct sock_conf *sc)
+{
+	struct token *t = lex(p);
+	struct group *gr;
+	uint64_t gid;
+
+	if (t->type != T_WORD && t->type != T_STRING) {
+		if (t->type != T_ERROR)
+			perr(p, t->line, "%s: group: expected a group name or "
+			    "number", kw);
+		unlex(p);
+		return -1;
+	}
+	if (strlen(t->text) >= sizeof(sc->group)) {
+		perr(p, t->line, "%s: group: name too long", kw);
+		return -1;
+	}
+	snprintf(sc->group, sizeof(sc->group), "%s", t->text);
+	if (str_to_u64(t->text, &gid) == 0 && gid < 0xffffffffULL)
+		sc->gid = (unsigned)gid;
+	else if ((gr = getgrnam(t->text)) != NULL)
+		sc->gid = (unsigned)gr->gr_gid;
+	else {
+		perr(p, t->line, "%s: group: no such group: %s", kw, t->text);
+		return -1;
+	}
+	sc->has_gid = 1;
+	return 0;
+}
+
+/* A socket path, then [group G] [read-only] (read-only where allowed). */
+static int
+sock_stmt(struct parser *p, int line, const char *kw, char *path,
+    struct sock_conf *sc, int ro_allowed)
+{
+	if (get_string(p, kw, path, CONF_PATH_LEN) == -1)
+		return -1;
+	if (*path == '\0') {
+		perr(p, line, "%s: must not be empty", kw);
+		return -1;
+	}
+	for (;;) {
+		if (get_opt(p, "group")) {
+			if (sock_group(p, kw, sc) == -1)
+				return -1;
+		} else if (ro_allowed && get_opt(p, "read-only"))
+			sc->readonly = 1;
+		else
+			return 0;
+	}
+}
+
+/* control-socket "PATH" [group G]: wrenctl's socket (bgpd/control.c). */
 static int
 h_control_socket(struct parser *p, int line)
 {
-	char *s = p->conf->control_socket;
+	return sock_stmt(p, line, "control-socket", p->conf->control_socket,
+	    &p->conf->control_sock, 0);
+}
 
-	if (get_string(p, "control-socket", s, CONF_PATH_LEN) == -1)
-		return -1;
-	if (*s == '\0') {
-		perr(p, line, "control-socket: must not be empty");
-		return -1;
-	}
-	return 0;
+/* control-socket-readonly "PATH" [group G]: "show" commands only. */
+static int
+h_control_ro_socket(struct parser *p, int line)
+{
+	p->conf->control_ro_sock.readonly = 1;
+	return sock_stmt(p, line, "control-socket-readonly",
+	    p->conf->control_ro_socket, &p->conf->control_ro_sock, 0);
 }
 
 /* compat-socket "PATH": the BIRD-compatible socket (bgpd/compat.c). */
 static int
 h_compat_socket(struct parser *p, int line)
 {
-	char *s = p->conf->compat_socket;
+	return sock_stmt(p, line, "compat-socket", p->conf->compat_socket,
+	    &p->conf->compat_sock, 1);
+}
 
-	if (get_string(p, "compat-socket", s, CONF_PATH_LEN) == -1)
+/* user "NAME": drop root once the sockets are open (bgpd/priv.c). */
+static int
+h_user(struct parser *p, int line)
+{
+	if (get_string(p, "user", p->conf->user, sizeof(p->conf->user)) == -1)
 		return -1;
-	if (*s == '\0') {
-		perr(p, line, "compat-socket: must not be empty");
+	if (p->conf->user[0] == '\0') {
+		perr(p, line, "user: empty name");
 		return -1;
 	}
+	return 0;
+}
+
+static const char *const log_level_names[] = {
+	[LOG_ERR] = "error", [LOG_WARNING] = "warning",
+	[LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+/* log level debug|info|notice|warning|error (lib/log.c) */
+static int
+h_log(struct parser *p, int line)
+{
+	size_t i;
+
+	if (get_token(p, T_WORD, "log", "'level'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "level") != 0) {
+		perr(p, p->tok.line, "log: expected 'level'");
+		return -1;
+	}
+	if (get_token(p, T_WORD, "log level", "a level") == -1)
+		return -1;
+	for (i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]);
+	    i++)
+		if (log_level_names[i] != NULL &&
+		    strcmp(p->tok.text, log_level_names[i]) == 0) {
+			p->conf->log_level = (int)i;
+			return 0;
+		}
+	perr(p, p->tok.line, "log level: '%s' is not one of debug, info, "
+	    "notice, warning, error", p->tok.text);
+	return -1;
+}
+
+/* metrics listen ADDR|* [port N]: the Prometheus endpoint (metrics.c) */
+static int
+h_metrics(struct parser *p, int line)
+{
+	uint64_t port = DEF_METRICS_PORT;
+
+	if (get_token(p, T_WORD, "metrics", "'listen'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "listen") != 0) {
+		perr(p, p->tok.line, "metrics: expected 'listen'");
+		return -1;
+	}
+	if (get_token(p, T_WORD, "metrics listen", "an address or '*'") == -1)
+		return -1;
+	if (strcmp(p->tok.text, "*") == 0)
+		memset(&p->conf->metrics_addr, 0, sizeof(p->conf->metrics_addr));
+	else if (addr_parse(p->tok.text, &p->conf->metrics_addr) == -1) {
+		perr(p, p->tok.line, "metrics listen: '%s' is not an IP "
+		    "address", p->tok.text);
+		return -1;
+	}
+	if (get_opt(p, "port") && get_num(p, "metrics listen port", 1, 65535,
+	    NULL, &port) == -1)
+		return -1;
+	p->conf->metrics_port = (uint16_t)port;
 	return 0;
 }
 
@@ -763,6 +894,933 @@ dispatch_sub(struct parser *p, int line, const char *kw,
 	perr(p, p->tok.line, "%s: expected %s", kw, expected);
 	return -1;
 }
+
+/* ---- routing policy (rib/policy.h, peers.conf(5) POLICY) ----------------- */
+
+/* The next word of the statement, a trailing ';' dropped; NULL if none. */
+static const char *
+pol_word(struct parser *p)
+{
+	struct token *t = lex(p);
+	size_t n;
+
+	if (t->type != T_WORD) {
+		unlex(p);
+		return NULL;
+	}
+	n = strlen(t->text);
+	if (n > 0 && t->text[n - 1] == ';')
+		t->text[n - 1] = '\0';
+	return t->text;
+}
+
+static int
+pol_num(struct parser *p, const char *kw, uint64_t min, uint64_t max,
+    uint64_t *v)
+{
+	const char *w = pol_word(p);
+
+	if (w == NULL) {
+		perr(p, p->tok.line, "%s: expected a number", kw);
+		return -1;
+	}
+	if (str_to_u64(w, v) == -1 || *v < min || *v > max) {
+		perr(p, p->tok.line, "%s: '%s' is not a number from %" PRIu64
+		    " to %" PRIu64, kw, w, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* A prefix without host bits: "10.244.1.0/26", not "10.244.1.1/26". */
+static int
+pol_prefix(struct parser *p, int line, const char *kw, const char *w,
+    struct wr_prefix *pfx)
+{
+	struct wr_addr a;
+	char tmp[WR_PFXSTRLEN], *slash;
+
+	memset(pfx, 0, sizeof(*pfx));
+	snprintf(tmp, sizeof(tmp), "%s", w);
+	if ((slash = strchr(tmp, '/')) != NULL)
+		*slash = '\0';
+	if (slash == NULL || prefix_parse(w, pfx) == -1 ||
+	    addr_parse(tmp, &a) == -1) {
+		perr(p, line, "%s: '%s' is not a prefix", kw, w);
+		return -1;
+	}
+	if (addr_cmp(&a, &pfx->addr) != 0) {
+		perr(p, line, "%s: '%s' has host bits set", kw, w);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pol_name(struct parser *p, int line, const char *kw, char *dst)
+{
+	if (get_string(p, kw, dst, POL_NAME_LEN) == -1 ||
+	    check_chars(p, line, kw, dst, "_-.", "A-Z a-z 0-9 _ - .") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+pol_grow(struct parser *p, int line, void **v, size_t n, size_t size)
+{
+	void *nv;
+
+	if ((nv = realloc(*v, (n + 1) * size)) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	memset((char *)nv + n * size, 0, size);
+	*v = nv;
+	return 0;
+}
+
+/*
+ * The items of a set block, '{' to '}', any number per line (a ';' after
+ * an item is allowed); item() takes one word and may read more.
+ */
+static int
+pol_set_block(struct parser *p, int line, const char *kw, void *set,
+    int (*item)(struct parser *, void *, const char *, int))
+{
+	struct token *t;
+	char buf[CONF_TOKLEN + 8];
+	const char *w;
+
+	if (get_token(p, T_LBRACE, kw, "'{'") == -1)
+		return -1;
+	for (;;) {
+		t = lex(p);
+		if (t->type == T_RBRACE)
+			return 0;
+		if (t->type == T_NL)
+			continue;
+		if (t->type == T_EOF) {
+			perr(p, line, "%s: missing '}'", kw);
+			unlex(p);
+			return -1;
+		}
+		if (t->type != T_WORD) {
+			if (t->type != T_ERROR)
+				perr(p, t->line, "%s: unexpected %s", kw,
+				    tok_desc(t, buf, sizeof(buf)));
+			continue;
+		}
+		unlex(p);
+		if ((w = pol_word(p)) != NULL && *w != '\0')
+			item(p, set, w, p->tok.line);
+	}
+}
+
+/* "ge N" / "le N" after a prefix of the set (RFC-free, BIRD-like). */
+static int
+ps_range(struct parser *p, struct pol_prefix_set *s, const char *w, int line)
+{
+	struct pol_pfx *e;
+	uint64_t v;
+	uint8_t max;
+	int ge = w[0] == 'g';	/* w is the token, which lexing replaces */
+
+	if (s->n == 0) {
+		perr(p, line, "prefix-set: '%s' without a prefix", w);
+		return -1;
+	}
+	e = &s->v[s->n - 1];
+	max = (uint8_t)addr_bits(e->prefix.addr.af);
+	if (pol_num(p, ge ? "prefix-set ge" : "prefix-set le",
+	    e->prefix.len, max, &v) == -1)
+		return -1;
+	if (ge) {
+		e->ge = (uint8_t)v;
+		if (!p->ps_le_given)	/* "ge" alone: up to the host */
+			e->le = max;
+	} else {
+		e->le = (uint8_t)v;
+		p->ps_le_given = 1;
+	}
+	if (e->ge > e->le) {
+		perr(p, line, "prefix-set: ge %u is more than le %u", e->ge,
+		    e->le);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ps_item(struct parser *p, void *arg, const char *w, int line)
+{
+	struct pol_prefix_set *s = arg;
+	struct wr_prefix pfx;
+
+	if (strcmp(w, "ge") == 0 || strcmp(w, "le") == 0)
+		return ps_range(p, s, w, line);
+	if (pol_prefix(p, line, "prefix-set", w, &pfx) == -1 ||
+	    pol_grow(p, line, (void **)&s->v, s->n, sizeof(*s->v)) == -1)
+		return -1;
+	s->v[s->n].prefix = pfx;
+	s->v[s->n].ge = s->v[s->n].le = pfx.len;
+	s->n++;
+	p->ps_le_given = 0;
+	return 0;
+}
+
+static int
+h_prefix_set(struct parser *p, int line)
+{
+	struct pol_prefix_set *s, **sp;
+	char name[POL_NAME_LEN];
+
+	if (pol_name(p, line, "prefix-set", name) == -1)
+		return -1;
+	for (sp = &p->conf->prefix_sets; *sp != NULL; sp = &(*sp)->next)
+		if (strcmp((*sp)->name, name) == 0) {
+			perr(p, line, "prefix-set \"%s\" already defined at "
+			    "line %d", name, (*sp)->line);
+			return -1;
+		}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->line = line;
+	*sp = s;
+	return pol_set_block(p, line, "prefix-set", s, ps_item);
+}
+
+/* 64512:100, 64512:1:2 (RFC 8092) or a well-known name (RFC 1997). */
+static int
+pol_parse_comm(const char *w, struct pol_comm *c)
+{
+	static const struct { const char *n; uint32_t v; } wk[] = {
+		{ "no-export", 0xffffff01u }, { "no-advertise", 0xffffff02u },
+		{ "no-export-subconfed", 0xffffff03u },
+	};
+	char tmp[CONF_TOKLEN], *part[4], *s;
+	uint64_t v[3];
+	size_t i, n = 0;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < sizeof(wk) / sizeof(wk[0]); i++)
+		if (strcmp(w, wk[i].n) == 0) {
+			c->kind = POL_COMM_STD;
+			c->v[0] = wk[i].v;
+			return 0;
+		}
+	snprintf(tmp, sizeof(tmp), "%s", w);
+	for (s = tmp; n < 4 && s != NULL; n++) {
+		part[n] = s;
+		if ((s = strchr(s, ':')) != NULL)
+			*s++ = '\0';
+	}
+	if (s != NULL || n < 2 || n > 3)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (str_to_u64(part[i], &v[i]) == -1 || v[i] > (n == 2 ?
+		    0xffff : UINT32_MAX))
+			return -1;
+	c->kind = n == 2 ? POL_COMM_STD : POL_COMM_LARGE;
+	if (n == 2)
+		c->v[0] = (uint32_t)(v[0] << 16 | v[1]);
+	else
+		for (i = 0; i < 3; i++)
+			c->v[i] = (uint32_t)v[i];
+	return 0;
+}
+
+static int
+cs_item(struct parser *p, void *arg, const char *w, int line)
+{
+	struct pol_comm_set *s = arg;
+	struct pol_comm c;
+
+	if (pol_parse_comm(w, &c) == -1) {
+		perr(p, line, "community-set: '%s' is not a community "
+		    "(A:B or A:B:C)", w);
+		return -1;
+	}
+	if (pol_grow(p, line, (void **)&s->v, s->n, sizeof(*s->v)) == -1)
+		return -1;
+	s->v[s->n++] = c;
+	return 0;
+}
+
+static int
+h_community_set(struct parser *p, int line)
+{
+	struct pol_comm_set *s, **sp;
+	char name[POL_NAME_LEN];
+
+	if (pol_name(p, line, "community-set", name) == -1)
+		return -1;
+	for (sp = &p->conf->comm_sets; *sp != NULL; sp = &(*sp)->next)
+		if (strcmp((*sp)->name, name) == 0) {
+			perr(p, line, "community-set \"%s\" already defined "
+			    "at line %d", name, (*sp)->line);
+			return -1;
+		}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->line = line;
+	*sp = s;
+	return pol_set_block(p, line, "community-set", s, cs_item);
+}
+
+/* ---- policy "NAME" { rule { ... } default accept|reject } ---------------- */
+
+static struct pol_match *
+rule_match_new(struct parser *p, int line, enum pol_match_type type)
+{
+	struct pol_rule *r = p->rule;
+	struct pol_match *m;
+
+	if (pol_grow(p, line, (void **)&r->m, r->nm, sizeof(*r->m)) == -1)
+		return NULL;
+	m = &r->m[r->nm++];
+	m->type = type;
+	m->negate = p->pol_negate;
+	m->line = line;
+	return m;
+}
+
+static struct pol_action *
+rule_action_new(struct parser *p, int line, enum pol_action_type type)
+{
+	struct pol_rule *r = p->rule;
+	struct pol_action *a;
+
+	if (pol_grow(p, line, (void **)&r->a, r->na, sizeof(*r->a)) == -1)
+		return NULL;
+	a = &r->a[r->na++];
+	a->type = type;
+	return a;
+}
+
+static int
+m_prefix_set(struct parser *p, int line)
+{
+	struct pol_match *m;
+	char name[POL_NAME_LEN];
+
+	if (pol_name(p, line, "match prefix-set", name) == -1 ||
+	    (m = rule_match_new(p, line, PM_PREFIX_SET)) == NULL)
+		return -1;
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	return 0;
+}
+
+/* A word among choices; its index, or -1 (reported). */
+static int
+pol_choice(struct parser *p, int line, const char *kw,
+    const char *const *choices, const char *expected)
+{
+	const char *w = pol_word(p);
+	int i;
+
+	for (i = 0; w != NULL && choices[i] != NULL; i++)
+		if (strcmp(w, choices[i]) == 0)
+			return i;
+	perr(p, line, "%s: expected %s", kw, expected);
+	return -1;
+}
+
+static int
+m_source(struct parser *p, int line)
+{
+	static const char *const src[] = { "kernel", "static", "bgp", NULL };
+	static const int val[] = { RIB_SRC_KERNEL, RIB_SRC_STATIC, RIB_SRC_BGP };
+	struct pol_match *m;
+	int i;
+
+	if ((i = pol_choice(p, line, "match source", src,
+	    "'kernel', 'static' or 'bgp'")) == -1 ||
+	    (m = rule_match_new(p, line, PM_SOURCE)) == NULL)
+		return -1;
+	m->num = (uint32_t)val[i];
+	return 0;
+}
+
+static int
+m_interface(struct parser *p, int line)
+{
+	struct pol_match *m;
+	char pat[POL_PATTERN_LEN];
+
+	if (get_string(p, "match interface", pat, sizeof(pat)) == -1 ||
+	    check_chars(p, line, "match interface", pat, "_.*?-",
+	    "A-Z a-z 0-9 _ . * ? -") == -1 ||
+	    (m = rule_match_new(p, line, PM_INTERFACE)) == NULL)
+		return -1;
+	snprintf(m->pattern, sizeof(m->pattern), "%s", pat);
+	return 0;
+}
+
+static int
+m_neighbor_type(struct parser *p, int line)
+{
+	static const char *const types[] = { "ibgp", "ebgp", NULL };
+	struct pol_match *m;
+	int i;
+
+	if ((i = pol_choice(p, line, "match neighbor-type", types,
+	    "'ebgp' or 'ibgp'")) == -1 ||
+	    (m = rule_match_new(p, line, PM_NEIGHBOR_TYPE)) == NULL)
+		return -1;
+	m->num = (uint32_t)i;
+	return 0;
+}
+
+static int
+m_community(struct parser *p, int line)
+{
+	struct pol_match *m;
+	struct pol_comm c;
+	struct token *t = lex(p);
+
+	if (t->type == T_STRING) {
+		if (strlen(t->text) >= POL_NAME_LEN) {
+			perr(p, line, "match community: name too long (max "
+			    "%d characters)", POL_NAME_LEN - 1);
+			return -1;
+		}
+		if (check_chars(p, line, "match community", t->text, "_-.",
+		    "A-Z a-z 0-9 _ - .") == -1 ||
+		    (m = rule_match_new(p, line, PM_COMMUNITY_SET)) == NULL)
+			return -1;
+		snprintf(m->name, sizeof(m->name), "%s", t->text);
+		return 0;
+	}
+	unlex(p);
+	if (t->type != T_WORD || pol_parse_comm(pol_word(p), &c) == -1) {
+		perr(p, line, "match community: expected a community "
+		    "(A:B, A:B:C) or a quoted community-set name");
+		return -1;
+	}
+	if ((m = rule_match_new(p, line, PM_COMMUNITY)) == NULL)
+		return -1;
+	m->comm = c;
+	return 0;
+}
+
+static int
+m_as_path(struct parser *p, int line)
+{
+	static const char *const how[] = { "contains", "origin", "length",
+	    NULL };
+	static const char *const cmp[] = { "eq", "le", "ge", NULL };
+	static const enum pol_match_type type[] = { PM_ASPATH_CONTAINS,
+	    PM_ASPATH_ORIGIN, PM_ASPATH_LENGTH };
+	struct pol_match *m;
+	uint64_t v;
+	uint32_t as;
+	int i, c = POL_CMP_EQ;
+
+	if ((i = pol_choice(p, line, "match as-path", how,
+	    "'contains', 'origin' or 'length'")) == -1)
+		return -1;
+	if (i == 2) {
+		if ((c = pol_choice(p, line, "match as-path length", cmp,
+		    "'eq', 'le' or 'ge'")) == -1 ||
+		    pol_num(p, "match as-path length", 0, 255, &v) == -1)
+			return -1;
+		as = (uint32_t)v;
+	} else if (get_as(p, "match as-path", &as) == -1)
+		return -1;
+	if ((m = rule_match_new(p, line, type[i])) == NULL)
+		return -1;
+	m->num = as;
+	m->cmp = c;
+	return 0;
+}
+
+static const struct subkw match_tab[] = {
+	{ "prefix-set",		m_prefix_set },
+	{ "source",		m_source },
+	{ "interface",		m_interface },
+	{ "neighbor-type",	m_neighbor_type },
+	{ "community",		m_community },
+	{ "as-path",		m_as_path },
+	{ NULL,			NULL }
+};
+
+static int
+r_match(struct parser *p, int line)
+{
+	int rv;
+
+	p->pol_negate = get_opt(p, "not");
+	rv = dispatch_sub(p, line, "match", match_tab, "'prefix-set', "
+	    "'source', 'interface', 'neighbor-type', 'community' or "
+	    "'as-path'");
+	p->pol_negate = 0;
+	return rv;
+}
+
+/* The communities of an action, to the end of the statement. */
+static int
+a_comms(struct parser *p, int line, enum pol_action_type type, int kind)
+{
+	struct pol_action *a;
+	struct pol_comm c;
+	const char *w;
+	int none = 0;
+
+	if ((a = rule_action_new(p, line, type)) == NULL)
+		return -1;
+	while ((w = pol_word(p)) != NULL) {
+		if (*w == '\0')
+			continue;
+		if (strcmp(w, "none") == 0 && (type == PA_SET_COMMUNITY ||
+		    type == PA_SET_LARGE) && a->ncomms == 0 && !none) {
+			none = 1;
+			continue;
+		}
+		if (none || pol_parse_comm(w, &c) == -1 || c.kind != kind) {
+			perr(p, line, "'%s' is not a%s community", w,
+			    kind == POL_COMM_LARGE ? " large (A:B:C)" :
+			    " (A:B)");
+			return -1;
+		}
+		if (pol_grow(p, line, (void **)&a->comms, a->ncomms,
+		    sizeof(*a->comms)) == -1)
+			return -1;
+		a->comms[a->ncomms++] = c;
+	}
+	if (a->ncomms == 0 && !none) {
+		perr(p, line, "expected communities%s", type ==
+		    PA_SET_COMMUNITY || type == PA_SET_LARGE ? " or 'none'" :
+		    "");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+a_num(struct parser *p, int line, enum pol_action_type type, const char *kw,
+    uint64_t min, uint64_t max)
+{
+	struct pol_action *a;
+	uint64_t v;
+
+	if (pol_num(p, kw, min, max, &v) == -1 ||
+	    (a = rule_action_new(p, line, type)) == NULL)
+		return -1;
+	a->num = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * set|add|delete WHAT ...: one row per action.  A row with a community
+ * kind takes communities up to the end of the statement; one without, a
+ * number (a local-pref, a MED, a kernel metric).
+ */
+static const struct act_kw {
+	const char		*verb;
+	const char		*what;
+	enum pol_action_type	 type;
+	int			 kind;		/* POL_COMM_*; 0: a number */
+} act_tab[] = {
+	{ "set", "community", PA_SET_COMMUNITY, POL_COMM_STD },
+	{ "set", "large-community", PA_SET_LARGE, POL_COMM_LARGE },
+	{ "set", "local-pref", PA_LOCAL_PREF, 0 },
+	{ "set", "med", PA_MED, 0 },
+	{ "set", "metric", PA_METRIC, 0 },
+	{ "add", "community", PA_ADD_COMMUNITY, POL_COMM_STD },
+	{ "add", "large-community", PA_ADD_LARGE, POL_COMM_LARGE },
+	{ "delete", "community", PA_DELETE_COMMUNITY, POL_COMM_STD },
+	{ "delete", "large-community", PA_DELETE_LARGE, POL_COMM_LARGE },
+};
+
+static int
+r_action(struct parser *p, int line, const char *verb, const char *expected)
+{
+	const struct act_kw *k;
+	char kw[32];
+	size_t i;
+
+	if (get_token(p, T_WORD, verb, expected) == -1)
+		return -1;
+	for (i = 0; i < sizeof(act_tab) / sizeof(act_tab[0]); i++) {
+		k = &act_tab[i];
+		if (strcmp(k->verb, verb) != 0 ||
+		    strcmp(k->what, p->tok.text) != 0)
+			continue;
+		if (k->kind != 0)
+			return a_comms(p, line, k->type, k->kind);
+		snprintf(kw, sizeof(kw), "%s %s", verb, k->what);
+		return a_num(p, line, k->type, kw, 0, UINT32_MAX);
+	}
+	perr(p, p->tok.line, "%s: expected %s", verb, expected);
+	return -1;
+}
+
+static int
+r_set(struct parser *p, int line)
+{
+	return r_action(p, line, "set", "'community', 'large-community', "
+	    "'local-pref', 'med' or 'metric'");
+}
+
+static int
+r_add(struct parser *p, int line)
+{
+	return r_action(p, line, "add", "'community' or 'large-community'");
+}
+
+static int
+r_delete(struct parser *p, int line)
+{
+	return r_action(p, line, "delete", "'community' or "
+	    "'large-community'");
+}
+
+static int
+r_prepend(struct parser *p, int line)
+{
+	return a_num(p, line, PA_PREPEND, "prepend", 1, 32);
+}
+
+static int
+r_next_hop(struct parser *p, int line)
+{
+	if (!get_opt(p, "self")) {
+		perr(p, line, "next-hop: expected 'self'");
+		return -1;
+	}
+	return rule_action_new(p, line, PA_NEXTHOP_SELF) == NULL ? -1 : 0;
+}
+
+static int
+r_verdict(struct parser *p, int line, int verdict)
+{
+	if (p->rule->verdict != POL_NONE) {
+		perr(p, line, "rule: a second accept or reject");
+		return -1;
+	}
+	p->rule->verdict = verdict;
+	return 0;
+}
+
+static int
+r_accept(struct parser *p, int line)
+{
+	return r_verdict(p, line, POL_ACCEPT);
+}
+
+static int
+r_reject(struct parser *p, int line)
+{
+	return r_verdict(p, line, POL_REJECT);
+}
+
+static const struct keyword rule_tab[] = {
+	{ "match",	F_NONE,	r_match },
+	{ "set",	F_NONE,	r_set },
+	{ "add",	F_NONE,	r_add },
+	{ "delete",	F_NONE,	r_delete },
+	{ "prepend",	F_NONE,	r_prepend },
+	{ "next-hop",	F_NONE,	r_next_hop },
+	{ "accept",	F_NONE,	r_accept },
+	{ "reject",	F_NONE,	r_reject },
+	{ NULL,		F_NONE,	NULL }
+};
+
+static int
+p_rule(struct parser *p, int line)
+{
+	struct policy *pol = p->pol;
+	int rv;
+
+	if (get_token(p, T_LBRACE, "rule", "'{'") == -1 ||
+	    pol_grow(p, line, (void **)&pol->rules, pol->nrules,
+	    sizeof(*pol->rules)) == -1)
+		return -1;
+	p->rule = &pol->rules[pol->nrules++];
+	p->rule->line = line;
+	rv = parse_stmts(p, rule_tab, line, "rule");
+	p->rule = NULL;
+	return rv;
+}
+
+static int
+p_default(struct parser *p, int line)
+{
+	static const char *const v[] = { "accept", "reject", NULL };
+	int i;
+
+	if ((i = pol_choice(p, line, "default", v, "'accept' or 'reject'")) ==
+	    -1)
+		return -1;
+	p->pol->dflt = i == 0 ? POL_ACCEPT : POL_REJECT;
+	return 0;
+}
+
+static const struct keyword policy_tab[] = {
+	{ "rule",	F_NONE,	p_rule },
+	{ "default",	F_NONE,	p_default },
+	{ NULL,		F_NONE,	NULL }
+};
+
+static int
+h_policy(struct parser *p, int line)
+{
+	struct policy *pol, **pp;
+	char name[POL_NAME_LEN];
+	int rv;
+
+	if (pol_name(p, line, "policy", name) == -1)
+		return -1;
+	for (pp = &p->conf->policies; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0) {
+			perr(p, line, "policy \"%s\" already defined at line "
+			    "%d", name, (*pp)->line);
+			return -1;
+		}
+	if (get_token(p, T_LBRACE, "policy", "'{'") == -1)
+		return -1;
+	if ((pol = calloc(1, sizeof(*pol))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	snprintf(pol->name, sizeof(pol->name), "%s", name);
+	pol->line = line;
+	pol->dflt = POL_REJECT;
+	*pp = pol;
+	p->pol = pol;
+	rv = parse_stmts(p, policy_tab, line, "policy");
+	p->pol = NULL;
+	return rv;
+}
+
+/* import policy "NAME" / export policy "NAME", in a neighbor or group */
+static int
+nb_policy(struct parser *p, int line, const char *kw, char *dst, int *ln)
+{
+	if (!get_opt(p, "policy")) {
+		perr(p, line, "%s: expected 'policy'", kw);
+		return -1;
+	}
+	if (pol_name(p, line, kw, dst) == -1)
+		return -1;
+	*ln = line;
+	return 0;
+}
+
+static int
+h_import(struct parser *p, int line)
+{
+	return nb_policy(p, line, "import", p->nb->import_policy,
+	    &p->nb->import_line);
+}
+
+static int
+h_export(struct parser *p, int line)
+{
+	return nb_policy(p, line, "export", p->nb->export_policy,
+	    &p->nb->export_line);
+}
+
+static int
+install_policy(struct parser *p, int line)
+{
+	if (p->install_pol_line != 0) {
+		perr(p, line, "duplicate install policy (first at line %d)",
+		    p->install_pol_line);
+		return -1;
+	}
+	p->install_pol_line = line;
+	return pol_name(p, line, "install policy",
+	    p->conf->kernel.install_policy);
+}
+
+/* aggregate PREFIX [no-blackhole] [visible PREFIX ...] */
+static int
+aggr_visible(struct parser *p, int line, struct pol_aggr *ag)
+{
+	struct wr_prefix v;
+	const char *w;
+
+	while ((w = pol_word(p)) != NULL) {
+		if (pol_prefix(p, line, "aggregate visible", w, &v) == -1)
+			return -1;
+		if (v.addr.af != ag->prefix.addr.af || v.len <= ag->prefix.len ||
+		    !prefix_contains(&ag->prefix, &v.addr)) {
+			perr(p, line, "aggregate: visible %s is not inside "
+			    "the aggregate", w);
+			return -1;
+		}
+		if (pol_grow(p, line, (void **)&ag->visible, ag->nvisible,
+		    sizeof(*ag->visible)) == -1)
+			return -1;
+		ag->visible[ag->nvisible++] = v;
+	}
+	if (ag->nvisible == 0) {
+		perr(p, line, "aggregate: visible needs prefixes");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_aggregate(struct parser *p, int line)
+{
+	struct pol_aggr ag, *n, **ap;
+	char buf[WR_PFXSTRLEN];
+	const char *w;
+	int rv = 0;
+
+	memset(&ag, 0, sizeof(ag));
+	ag.line = line;
+	if ((w = pol_word(p)) == NULL || pol_prefix(p, line, "aggregate", w,
+	    &ag.prefix) == -1) {
+		if (w == NULL)
+			perr(p, line, "aggregate: expected a prefix");
+		return -1;
+	}
+	if (get_opt(p, "no-blackhole"))
+		ag.no_blackhole = 1;
+	if (get_opt(p, "visible"))
+		rv = aggr_visible(p, line, &ag);
+	for (ap = &p->conf->aggregates; rv == 0 && *ap != NULL;
+	    ap = &(*ap)->next)
+		if (prefix_cmp(&(*ap)->prefix, &ag.prefix) == 0) {
+			perr(p, line, "aggregate %s: already at line %d",
+			    prefix_ntop(&ag.prefix, buf, sizeof(buf)),
+			    (*ap)->line);
+			rv = -1;
+		}
+	if (rv == 0 && (n = malloc(sizeof(*n))) != NULL) {
+		*n = ag;
+		*ap = n;
+		return 0;
+	}
+	free(ag.visible);
+	return -1;
+}
+
+/* static PREFIX blackhole | static PREFIX via ADDRESS */
+static int
+h_static(struct parser *p, int line)
+{
+	struct static_conf st, *n, **sp;
+	char buf[WR_PFXSTRLEN];
+	const char *w;
+
+	memset(&st, 0, sizeof(st));
+	st.line = line;
+	if ((w = pol_word(p)) == NULL || pol_prefix(p, line, "static", w,
+	    &st.prefix) == -1) {
+		if (w == NULL)
+			perr(p, line, "static: expected a prefix");
+		return -1;
+	}
+	if (get_opt(p, "via")) {
+		if (get_addr(p, "static via", &st.via) == -1)
+			return -1;
+		if (st.via.af != st.prefix.addr.af && !(st.via.af ==
+		    AF_INET6 && st.prefix.addr.af == AF_INET)) {
+			perr(p, line, "static: an IPv6 prefix needs an IPv6 "
+			    "next hop");
+			return -1;
+		}
+	} else if (!get_opt(p, "blackhole")) {
+		perr(p, line, "static: expected 'blackhole' or 'via'");
+		return -1;
+	}
+	for (sp = &p->conf->statics; *sp != NULL; sp = &(*sp)->next)
+		if (prefix_cmp(&(*sp)->prefix, &st.prefix) == 0) {
+			perr(p, line, "static %s: already at line %d",
+			    prefix_ntop(&st.prefix, buf, sizeof(buf)),
+			    (*sp)->line);
+			return -1;
+		}
+	if ((n = malloc(sizeof(*n))) == NULL) {
+		perr(p, line, "out of memory");
+		return -1;
+	}
+	*n = st;
+	*sp = n;
+	return 0;
+}
+
+/* Names refer to sets and policies defined anywhere in the file. */
+static void
+config_check_policy_refs(struct parser *p, struct policy *pol)
+{
+	struct pol_match *m;
+	size_t i, j;
+
+	for (i = 0; i < pol->nrules; i++)
+		for (j = 0; j < pol->rules[i].nm; j++) {
+			m = &pol->rules[i].m[j];
+			if (m->type == PM_PREFIX_SET &&
+			    (m->set = pol_prefix_set_find(p->conf->prefix_sets,
+			    m->name)) == NULL)
+				perr(p, m->line, "unknown prefix-set \"%s\"",
+				    m->name);
+			if (m->type == PM_COMMUNITY_SET &&
+			    (m->set = pol_comm_set_find(p->conf->comm_sets,
+			    m->name)) == NULL)
+				perr(p, m->line, "unknown community-set "
+				    "\"%s\"", m->name);
+		}
+}
+
+static const struct policy *
+config_policy_ref(struct parser *p, const char *name, int line)
+{
+	const struct policy *pol;
+
+	if (name[0] == '\0')
+		return NULL;
+	if ((pol = policy_find(p->conf->policies, name)) == NULL)
+		perr(p, line, "unknown policy \"%s\"", name);
+	return pol;
+}
+
+/* One route per prefix: a static route or an aggregate, not both. */
+static void
+config_check_routes(struct parser *p)
+{
+	const struct static_conf *st;
+	const struct pol_aggr *ag;
+	char buf[WR_PFXSTRLEN];
+
+	for (ag = p->conf->aggregates; ag != NULL; ag = ag->next)
+		for (st = p->conf->statics; st != NULL; st = st->next)
+			if (prefix_cmp(&ag->prefix, &st->prefix) == 0)
+				perr(p, ag->line, "aggregate %s: also a static "
+				    "route (line %d)", prefix_ntop(&ag->prefix,
+				    buf, sizeof(buf)), st->line);
+}
+
+static void
+config_check_policy(struct parser *p)
+{
+	struct neighbor_conf *nb;
+	struct kernel_conf *k = &p->conf->kernel;
+	struct policy *pol;
+
+	for (pol = p->conf->policies; pol != NULL; pol = pol->next)
+		config_check_policy_refs(p, pol);
+	for (nb = p->conf->neighbors; nb != NULL; nb = nb->next) {
+		nb->import_pol = config_policy_ref(p, nb->import_policy,
+		    nb->import_line);
+		nb->export_pol = config_policy_ref(p, nb->export_policy,
+		    nb->export_line);
+	}
+	k->install_pol = config_policy_ref(p, k->install_policy,
+	    p->install_pol_line);
+	config_check_routes(p);
+}
+
 
 static int
 learn_interface(struct parser *p, int line)
@@ -954,6 +2012,16 @@ install_table(struct parser *p, int line)
 	return 0;
 }
 
+/* "install off": decide, export, but never touch the kernel (benchmarks) */
+static int
+install_off(struct parser *p, int line)
+{
+	if (dup_check(p, F_K_OFF, "install off", line) == -1)
+		return -1;
+	p->conf->kernel.install_off = 1;
+	return 0;
+}
+
 static int
 install_onlink(struct parser *p, int line)
 {
@@ -1009,6 +2077,8 @@ static const struct subkw install_tab[] = {
 	{ "onlink",	install_onlink },
 	{ "device",	install_device },
 	{ "multipath",	install_multipath },
+	{ "policy",	install_policy },
+	{ "off",	install_off },
 	{ NULL,		NULL }
 };
 
@@ -1016,7 +2086,8 @@ static int
 h_install(struct parser *p, int line)
 {
 	return dispatch_sub(p, line, "install", install_tab, "'protocol', "
-	    "'metric', 'table', 'onlink', 'device' or 'multipath'");
+	    "'metric', 'table', 'onlink', 'device', 'multipath', 'off' or "
+	    "'policy'");
 }
 
 static int
@@ -1477,6 +2548,121 @@ h_max_prefix(struct parser *p, int line)
 	return 0;
 }
 
+/* ---- bfd [interval MS] [multiplier N] [multihop [min-ttl N]] [auth ...] */
+
+static const struct {
+	const char	*name;
+	int		 type;
+	size_t		 maxkey;	/* RFC 5880 §4.2, §4.4 */
+} bfd_auths[] = {
+	{ "simple",			CONF_BFD_AUTH_SIMPLE,	16 },
+	{ "keyed-sha1",			CONF_BFD_AUTH_SHA1,	20 },
+	{ "meticulous-keyed-sha1",	CONF_BFD_AUTH_MSHA1,	20 },
+};
+
+static const char *
+bfd_auth_name(int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bfd_auths) / sizeof(bfd_auths[0]); i++)
+		if (bfd_auths[i].type == type)
+			return bfd_auths[i].name;
+	return "none";
+}
+
+/* auth simple|keyed-sha1|meticulous-keyed-sha1 key-id N password "S" */
+static int
+bfd_auth(struct parser *p, int line, struct bfd_conf *b)
+{
+	size_t i, n = sizeof(bfd_auths) / sizeof(bfd_auths[0]);
+	uint64_t v;
+
+	if (get_token(p, T_WORD, "bfd auth", "a type") == -1)
+		return -1;
+	for (i = 0; i < n && strcmp(bfd_auths[i].name, p->tok.text) != 0; i++)
+		;
+	if (i == n) {
+		perr(p, p->tok.line, "bfd auth: unknown type '%s' (simple, "
+		    "keyed-sha1, meticulous-keyed-sha1)", p->tok.text);
+		return -1;
+	}
+	b->auth = bfd_auths[i].type;
+	if (!get_opt(p, "key-id")) {
+		perr(p, line, "bfd auth: expected key-id N password \"SECRET\"");
+		return -1;
+	}
+	if (get_num(p, "bfd auth key-id", 0, 255, NULL, &v) == -1)
+		return -1;
+	b->key_id = (uint8_t)v;
+	memset(b->password, 0, sizeof(b->password));
+	if (!get_opt(p, "password")) {
+		perr(p, line, "bfd auth: expected password \"SECRET\"");
+		return -1;
+	}
+	if (get_string(p, "bfd auth password", b->password,
+	    bfd_auths[i].maxkey + 1) == -1)
+		return -1;
+	if (b->password[0] == '\0') {
+		perr(p, p->tok.line, "bfd auth password: must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bfd_option(struct parser *p, int line, struct bfd_conf *b)
+{
+	uint64_t v;
+
+	if (get_opt(p, "interval")) {
+		if (get_num(p, "bfd interval", 10, 60000, NULL, &v) == -1)
+			return -1;
+		b->interval = (uint32_t)v;
+	} else if (get_opt(p, "multiplier")) {
+		if (get_num(p, "bfd multiplier", 1, 255, NULL, &v) == -1)
+			return -1;
+		b->multiplier = (uint8_t)v;
+	} else if (get_opt(p, "multihop")) {
+		b->multihop = 1;
+		if (get_opt(p, "min-ttl")) {
+			if (get_num(p, "bfd min-ttl", 1, 255, NULL, &v) == -1)
+				return -1;
+			b->min_ttl = (uint8_t)v;
+		}
+	} else if (get_opt(p, "auth")) {
+		if (bfd_auth(p, line, b) == -1)
+			return -1;
+	} else
+		return 1;
+	return 0;
+}
+
+/* In a group member, what the member does not say comes from the group. */
+static int
+h_bfd(struct parser *p, int line)
+{
+	struct bfd_conf b = p->nb->bfd;
+	int r;
+
+	if (get_opt(p, "off")) {
+		memset(&p->nb->bfd, 0, sizeof(p->nb->bfd));
+		return 0;
+	}
+	if (!b.enabled) {
+		memset(&b, 0, sizeof(b));
+		b.interval = CONF_BFD_INTERVAL;
+		b.multiplier = CONF_BFD_MULT;
+	}
+	b.enabled = 1;
+	while ((r = bfd_option(p, line, &b)) == 0)
+		;
+	if (r == -1)
+		return -1;
+	p->nb->bfd = b;
+	return 0;
+}
+
 static const struct keyword neighbor_tab[] = {
 	{ "remote-as",		F_N_REMOTE_AS,	h_remote_as },
 	{ "passive",		F_N_PASSIVE,	h_passive },
@@ -1499,6 +2685,9 @@ static const struct keyword neighbor_tab[] = {
 	{ "local-as",		F_N_LOCAL_AS,	h_nb_local_as },
 	{ "allow-local-as",	F_N_ALLOW_LAS,	h_allow_local_as },
 	{ "max-prefix",		F_N_MAXPFX,	h_max_prefix },
+	{ "bfd",		F_N_BFD,	h_bfd },
+	{ "import",		F_N_IMPORT,	h_import },
+	{ "export",		F_N_EXPORT,	h_export },
 	{ "neighbor",		F_NONE,		h_group_neighbor },
 	{ NULL,			F_NONE,		NULL }
 };
@@ -1758,10 +2947,19 @@ static const struct keyword top_tab[] = {
 	{ "listen",		F_NONE,			h_listen },
 	{ "control-socket",	F_CONTROL_SOCKET,	h_control_socket },
 	{ "compat-socket",	F_COMPAT_SOCKET,	h_compat_socket },
+	{ "user",		F_USER,			h_user },
+	{ "control-socket-readonly", F_CONTROL_RO,	h_control_ro_socket },
+	{ "log",		F_LOG_LEVEL,		h_log },
+	{ "metrics",		F_METRICS,		h_metrics },
 	{ "kernel",		F_KERNEL,		h_kernel },
 	{ "graceful-restart",	F_GR,			h_gr },
 	{ "neighbor",		F_NONE,			h_neighbor },
 	{ "group",		F_NONE,			h_group },
+	{ "prefix-set",		F_NONE,			h_prefix_set },
+	{ "community-set",	F_NONE,			h_community_set },
+	{ "policy",		F_NONE,			h_policy },
+	{ "aggregate",		F_NONE,			h_aggregate },
+	{ "static",		F_NONE,			h_static },
 	{ NULL,			F_NONE,			NULL }
 };
 
@@ -1804,6 +3002,7 @@ config_check(struct parser *p)
 	if (p->seen[F_LOCAL_AS] == 0)
 		perr(p, 1, "local-as is required");
 	config_check_rr(p);
+	config_check_policy(p);
 	/* Wren's own routes are the ones it installs, never local ones. */
 	if (CONF_LEARN_PROTO(k, k->install_proto))
 		perr(p, p->proto_line[k->install_proto], "learn protocol: %u "
@@ -1891,6 +3090,21 @@ config_parse_file(const char *path, FILE *errf)
 	return c;
 }
 
+static void
+config_free_policy(struct wren_config *c)
+{
+	struct static_conf *st;
+
+	policy_free(c->policies);
+	pol_prefix_set_free(c->prefix_sets);
+	pol_comm_set_free(c->comm_sets);
+	pol_aggr_free(c->aggregates);
+	while ((st = c->statics) != NULL) {
+		c->statics = st->next;
+		free(st);
+	}
+}
+
 void
 config_free(struct wren_config *c)
 {
@@ -1907,6 +3121,7 @@ config_free(struct wren_config *c)
 		c->listen = l->next;
 		free(l);
 	}
+	config_free_policy(c);
 	free(c);
 }
 
@@ -1927,7 +3142,9 @@ config_transport_differs(const struct neighbor_conf *a,
     const struct neighbor_conf *b)
 {
 	return strcmp(a->password, b->password) != 0 ||
-	    memcmp(&a->ao, &b->ao, sizeof(a->ao)) != 0 ||
+	    a->ao.alg != b->ao.alg || a->ao.send_id != b->ao.send_id ||
+	    a->ao.recv_id != b->ao.recv_id ||
+	    strcmp(a->ao.password, b->ao.password) != 0 ||
 	    a->ttl_security != b->ttl_security || a->multihop != b->multihop ||
 	    addr_cmp(&a->source, &b->source) != 0;
 }
@@ -1952,16 +3169,28 @@ config_neighbor_differs(const struct neighbor_conf *a,
 
 /* ---- canonical output ---------------------------------------------------- */
 
+/* The lexer's quoted string syntax, shared with the policy printer. */
 static void
 print_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
+	pol_print_string(s, f);
+}
+
+static void
+print_sock(FILE *f, const char *kw, const char *path,
+    const struct sock_conf *sc)
+{
+	if (path[0] == '\0')
+		return;
+	fprintf(f, "%s ", kw);
+	print_string(f, path);
+	if (sc->has_gid) {
+		fputs(" group ", f);
+		print_string(f, sc->group);
 	}
-	fputc('"', f);
+	if (sc->readonly && strcmp(kw, "compat-socket") == 0)
+		fputs(" read-only", f);
+	fputc('\n', f);
 }
 
 static void
@@ -1978,16 +3207,21 @@ print_top(const struct wren_config *c, FILE *f)
 	for (l = c->listen; l != NULL; l = l->next)
 		fprintf(f, "listen on %s port %u\n", addr_is_set(&l->addr) ?
 		    addr_ntop(&l->addr, a, sizeof(a)) : "*", l->port);
-	if (c->control_socket[0] != '\0') {
-		fputs("control-socket ", f);
-		print_string(f, c->control_socket);
+	print_sock(f, "control-socket", c->control_socket, &c->control_sock);
+	print_sock(f, "control-socket-readonly", c->control_ro_socket,
+	    &c->control_ro_sock);
+	print_sock(f, "compat-socket", c->compat_socket, &c->compat_sock);
+	if (c->user[0] != '\0') {
+		fputs("user ", f);
+		print_string(f, c->user);
 		fputc('\n', f);
 	}
-	if (c->compat_socket[0] != '\0') {
-		fputs("compat-socket ", f);
-		print_string(f, c->compat_socket);
-		fputc('\n', f);
-	}
+	if (c->log_level != 0)
+		fprintf(f, "log level %s\n", log_level_names[c->log_level]);
+	if (c->metrics_port != 0)
+		fprintf(f, "metrics listen %s port %u\n",
+		    addr_is_set(&c->metrics_addr) ? addr_ntop(&c->metrics_addr,
+		    a, sizeof(a)) : "*", c->metrics_port);
 }
 
 static void
@@ -2016,9 +3250,16 @@ print_kernel(const struct kernel_conf *k, FILE *f)
 	    k->install_table, k->multipath);
 	if (k->install_onlink)
 		fputs("\tinstall onlink\n", f);
+	if (k->install_off)
+		fputs("\tinstall off\n", f);
 	if (k->install_device[0] != '\0') {
 		fputs("\tinstall device ", f);
 		print_string(f, k->install_device);
+		fputc('\n', f);
+	}
+	if (k->install_policy[0] != '\0') {
+		fputs("\tinstall policy ", f);
+		print_string(f, k->install_policy);
 		fputc('\n', f);
 	}
 	fprintf(f, "\treceive-buffer %" PRIu32 "\n\tsafety-redump %" PRIu32
@@ -2063,6 +3304,25 @@ print_neighbor_transport(const struct neighbor_conf *nb, FILE *f)
 }
 
 static void
+print_neighbor_bfd(const struct bfd_conf *b, FILE *f)
+{
+	if (!b->enabled)
+		return;
+	fprintf(f, "\tbfd interval %" PRIu32 " multiplier %u", b->interval,
+	    b->multiplier);
+	if (b->multihop)
+		fputs(" multihop", f);
+	if (b->multihop && b->min_ttl != 0)
+		fprintf(f, " min-ttl %u", b->min_ttl);
+	if (b->auth != 0) {
+		fprintf(f, " auth %s key-id %u password ",
+		    bfd_auth_name(b->auth), b->key_id);
+		print_string(f, b->password);
+	}
+	fputc('\n', f);
+}
+
+static void
 print_neighbor_policy(const struct neighbor_conf *nb, FILE *f)
 {
 	if (nb->next_hop != CONF_NH_DEFAULT)
@@ -2072,6 +3332,16 @@ print_neighbor_policy(const struct neighbor_conf *nb, FILE *f)
 		fprintf(f, "\tlocal-as %" PRIu32 "\n", nb->local_as);
 	if (nb->allow_local_as != 0)
 		fprintf(f, "\tallow-local-as %u\n", nb->allow_local_as);
+	if (nb->import_policy[0] != '\0') {
+		fputs("\timport policy ", f);
+		print_string(f, nb->import_policy);
+		fputc('\n', f);
+	}
+	if (nb->export_policy[0] != '\0') {
+		fputs("\texport policy ", f);
+		print_string(f, nb->export_policy);
+		fputc('\n', f);
+	}
 	if (nb->max_prefix == 0)
 		return;
 	fprintf(f, "\tmax-prefix %" PRIu32 "%s", nb->max_prefix,
@@ -2107,6 +3377,7 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 		fprintf(f, "\tnext-hop-v6 %s\n",
 		    addr_ntop(&nb->next_hop_v6, a, sizeof(a)));
 	print_neighbor_transport(nb, f);
+	print_neighbor_bfd(&nb->bfd, f);
 	print_neighbor_policy(nb, f);
 	if (nb->name[0] != '\0') {
 		fputs("\tname ", f);
@@ -2121,6 +3392,43 @@ print_neighbor(const struct neighbor_conf *nb, FILE *f)
 	fputs("}\n", f);
 }
 
+/* static and aggregate routes */
+static void
+print_routes(const struct wren_config *c, FILE *f)
+{
+	const struct static_conf *st;
+	const struct pol_aggr *ag;
+	char a[WR_PFXSTRLEN];
+
+	if (c->statics != NULL || c->aggregates != NULL)
+		fputc('\n', f);
+	for (st = c->statics; st != NULL; st = st->next) {
+		fprintf(f, "static %s", prefix_ntop(&st->prefix, a, sizeof(a)));
+		if (st->via.af != 0)
+			fprintf(f, " via %s\n", addr_ntop(&st->via, a,
+			    sizeof(a)));
+		else
+			fputs(" blackhole\n", f);
+	}
+	for (ag = c->aggregates; ag != NULL; ag = ag->next)
+		pol_aggr_print(ag, f);
+}
+
+static void
+print_policy(const struct wren_config *c, FILE *f)
+{
+	const struct pol_prefix_set *ps;
+	const struct pol_comm_set *cs;
+	const struct policy *pol;
+
+	for (ps = c->prefix_sets; ps != NULL; ps = ps->next)
+		pol_prefix_set_print(ps, f);
+	for (cs = c->comm_sets; cs != NULL; cs = cs->next)
+		pol_comm_set_print(cs, f);
+	for (pol = c->policies; pol != NULL; pol = pol->next)
+		policy_print(pol, f);
+}
+
 /* Every effective value, defaults included; parses back to the same config. */
 void
 config_print(const struct wren_config *c, FILE *f)
@@ -2128,8 +3436,10 @@ config_print(const struct wren_config *c, FILE *f)
 	const struct neighbor_conf *nb;
 
 	print_top(c, f);
+	print_routes(c, f);
 	print_kernel(&c->kernel, f);
 	print_gr(&c->gr, f);
+	print_policy(c, f);
 	for (nb = c->neighbors; nb != NULL; nb = nb->next)
 		print_neighbor(nb, f);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "policy.h"
 
 #define CONF_DEFAULT_FILE	"/etc/wren/peers.conf"
 #define CONF_DEFAULT_SOCKET	"/run/wren/wrend.sock"
@@ -44,6 +45,10 @@ struct kernel_conf {
 	int		install_onlink;		/* RTNH_F_ONLINK on next hops */
 	char		install_device[CONF_IFNAME_LEN];	/* "" = none */
 	int		multipath;		/* max ECMP next hops, default 16 */
+	/* install policy "NAME": which routes, which metric (rib/policy.h) */
+	char		install_policy[POL_NAME_LEN];	/* "" = all */
+	const struct policy *install_pol;	/* resolved */
+	int		install_off;		/* install nothing (benchmarks) */
 	/* the event socket */
 	uint32_t	rcvbuf;			/* default 8 MiB */
 	uint32_t	safety_redump;		/* s; 0 (default) = off */
@@ -91,6 +96,26 @@ struct ao_conf {
 #define CONF_ADDPATH_RECEIVE	0x01
 #define CONF_ADDPATH_SEND	0x02
 
+/* neighbor_conf.bfd: RFC 5880, single hop RFC 5881, multihop RFC 5883 */
+#define CONF_BFD_INTERVAL	300	/* ms */
+#define CONF_BFD_MULT		3
+#define CONF_BFD_KEY_LEN	21	/* 20 octets (SHA1), NUL */
+/* authentication: the RFC 5880 §4.1 Auth Type numbers */
+#define CONF_BFD_AUTH_SIMPLE	1
+#define CONF_BFD_AUTH_SHA1	4	/* keyed SHA1 */
+#define CONF_BFD_AUTH_MSHA1	5	/* meticulous keyed SHA1 */
+
+struct bfd_conf {
+	int		enabled;
+	uint32_t	interval;	/* ms: desired TX and required RX */
+	uint8_t		multiplier;
+	int		multihop;	/* UDP 4784 instead of 3784 */
+	uint8_t		min_ttl;	/* multihop: lowest TTL taken, 0 any */
+	int		auth;		/* CONF_BFD_AUTH_*, 0: none */
+	uint8_t		key_id;
+	char		password[CONF_BFD_KEY_LEN];
+};
+
 struct neighbor_conf {
 	struct wr_addr		 addr;
 	uint32_t		 remote_as;
@@ -121,8 +146,31 @@ struct neighbor_conf {
 	uint16_t		 max_prefix_restart;	/* minutes, 0: reload */
 	int			 rr_client;	/* RFC 4456: a reflector client */
 	int			 add_path;	/* RFC 7911: CONF_ADDPATH_* */
+	struct bfd_conf		 bfd;		/* BFD (bgpd/bfd.c) */
+	/* import/export policy "NAME" ("": none, RFC 8212 for eBGP) */
+	char			 import_policy[POL_NAME_LEN];
+	char			 export_policy[POL_NAME_LEN];
+	const struct policy	*import_pol;	/* resolved in the config */
+	const struct policy	*export_pol;
+	int			 import_line, export_line;
 	int			 line;		/* where it was defined */
 	struct neighbor_conf	*next;
+};
+
+/* static PREFIX blackhole | via ADDRESS: a route source of its own */
+struct static_conf {
+	struct wr_prefix	 prefix;
+	struct wr_addr		 via;		/* af 0: blackhole */
+	int			 line;
+	struct static_conf	*next;
+};
+
+/* A UNIX socket's owner group (chown) and access (bgpd/control.c). */
+struct sock_conf {
+	char			 group[CONF_NAME_LEN];	/* as written */
+	int			 has_gid;	/* 0: group left alone */
+	unsigned		 gid;
+	int			 readonly;	/* refuse commands that change */
 };
 
 struct wren_config {
@@ -133,9 +181,23 @@ struct wren_config {
 	struct listen_conf	*listen;	/* NULL: all addresses, 179 */
 	char			 control_socket[CONF_PATH_LEN];	/* "" = unset */
 	char			 compat_socket[CONF_PATH_LEN];	/* "" = off */
+	char			 user[CONF_NAME_LEN];	/* "" = stay root */
+	char			 control_ro_socket[CONF_PATH_LEN]; /* "" = off */
+	struct sock_conf	 control_sock;
+	struct sock_conf	 control_ro_sock;
+	struct sock_conf	 compat_sock;
+	int			 log_level;	/* LOG_* priority; 0: default */
+	struct wr_addr		 metrics_addr;	/* bgpd/metrics.c; af 0: any */
+	uint16_t		 metrics_port;	/* 0: no metrics endpoint */
 	struct kernel_conf	 kernel;
 	struct gr_conf		 gr;
 	struct neighbor_conf	*neighbors;	/* in file order */
+	/* routing policy (rib/policy.h), in file order */
+	struct pol_prefix_set	*prefix_sets;
+	struct pol_comm_set	*comm_sets;
+	struct policy		*policies;
+	struct pol_aggr		*aggregates;
+	struct static_conf	*statics;
 };
 
 /*

@@ -14,9 +14,17 @@
 
 struct wrend;
 struct control;
+struct sock_conf;
 
-struct control	*control_open(struct wrend *, const char *path);
+/*
+ * Listen on path, chown'ed to sc's group if it names one; on a read-only
+ * socket (sc->readonly) commands that change state get an ERROR.
+ */
+struct control	*control_open(struct wrend *, const char *path,
+		    const struct sock_conf *sc);
 void		 control_close(struct control *);
+/* chown path to sc's group, if any: 0, or -1 (logged). */
+int		 control_chgrp(const char *path, const struct sock_conf *sc);
 /* control_exec's answer to a malformed or unknown command. */
 #define CONTROL_USAGE	(-2)
 

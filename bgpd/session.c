@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "bfd.h"
 #include "buf.h"
 #include "export.h"
 #include "kr.h"
@@ -36,6 +37,13 @@
 #define DRAIN_HIGH		(256 * 1024)	/* stop draining above */
 #define DRAIN_LOW		(64 * 1024)	/* resume below */
 #define DRAIN_BATCH		4096	/* prefixes per rib_out_drain */
+/*
+ * Input budget: at most this many octets are read from one neighbor per
+ * readiness event, and only the whole messages in them are handled before
+ * the event loop turns to the others, so a neighbor flooding UPDATEs slows
+ * only its own session (one extended message, RFC 8654, fits).
+ */
+#define READ_BUDGET		65536
 #define CLOSE_TIMEOUT		5	/* seconds to flush a NOTIFICATION */
 #define GR_F_RESTART		0x8	/* RFC 4724 §3: Restart State */
 #define GR_F_NOTIFY		0x4	/* RFC 8538 §2: N bit */
@@ -66,7 +74,11 @@ struct listener {
 	struct wr_addr		 addr;		/* af 0: all addresses */
 	uint16_t		 port;
 	int			 wanted;	/* by the config being applied */
-	time_t			 last_refused_log;
+	/* refused connections: a token bucket for the log lines */
+	time_t			 refused_t;	/* last refill */
+	unsigned		 refused_tokens;
+	unsigned long		 refused_quiet;	/* not logged since */
+	unsigned long long	 refused;	/* in all */
 	time_t			 last_error_log;
 };
 
@@ -94,10 +106,12 @@ peer_set_state(struct peer *p, enum peer_state s)
 	if (p->state == s)
 		return;
 	/* State changes are always logged (operators grep for them). */
-	log_info("neighbor %s: %s -> %s", p->name, peer_state_name(p->state),
+	log_event("neighbor %s: %s -> %s", p->name, peer_state_name(p->state),
 	    peer_state_name(s));
 	p->state = s;
 	p->state_since = time(NULL);
+	if (s == ST_ESTABLISHED)
+		p->established_at = p->state_since;
 }
 
 static void
@@ -138,6 +152,7 @@ conn_new(struct peer *p, int fd, int outbound)
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, DRAIN_LOW, 0);
+	bufferevent_set_max_single_read(c->bev, READ_BUDGET);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	return c;
 }
@@ -233,6 +248,7 @@ conn_send_notify(struct conn *c, uint8_t code, uint8_t sub,
 	bgp_err_str(code, sub, why, sizeof(why));
 	log_warnx("neighbor %s: sent NOTIFICATION %s", c->p->name, why);
 	snprintf(c->p->last_error, sizeof(c->p->last_error), "sent: %s", why);
+	c->p->notify_sent = (struct peer_notify){ code, sub, time(NULL) };
 }
 
 /*
@@ -288,6 +304,23 @@ peer_negotiate_addpath(struct peer *p, const struct bgp_caps *rc)
 		    p->name, p->ctx.addpath_rx, p->ctx.addpath_tx);
 }
 
+void
+peer_our_caps(const struct peer *p, struct bgp_caps *caps)
+{
+	memset(caps, 0, sizeof(*caps));
+	/* RFC 4760 §8, RFC 8950 §3: the families of the config */
+	caps->mp = p->conf.families & (BGP_MP_IPV4_UNICAST |
+	    BGP_MP_IPV6_UNICAST);
+	caps->ext_nh = caps->mp & BGP_MP_IPV4_UNICAST;
+	caps->as4 = 1;
+	caps->as4_value = peer_local_as(p);
+	caps->route_refresh = 1;
+	caps->enhanced_rr = 1;		/* RFC 7313 */
+	caps->ext_msg = 1;		/* RFC 8654 */
+	peer_addpath_caps(p, caps);
+	gr_open_caps(p->d, caps);
+}
+
 static void
 conn_send_open(struct conn *c)
 {
@@ -304,17 +337,8 @@ conn_send_open(struct conn *c)
 	    (uint16_t)peer_local_as(p);
 	o.holdtime = p->conf.hold_time;
 	o.bgp_id = conf->router_id;
-	/* RFC 4760 §8, RFC 8950 §3: the families of the config */
-	o.caps.mp = p->conf.families & (BGP_MP_IPV4_UNICAST |
-	    BGP_MP_IPV6_UNICAST);
-	o.caps.ext_nh = o.caps.mp & BGP_MP_IPV4_UNICAST;
-	o.caps.as4 = 1;
-	o.caps.as4_value = peer_local_as(p);
-	o.caps.route_refresh = 1;
-	o.caps.enhanced_rr = 1;		/* RFC 7313 */
-	o.caps.ext_msg = 1;		/* RFC 8654 */
-	peer_addpath_caps(p, &o.caps);
-	gr_open_caps(p->d, &o.caps);
+	peer_our_caps(p, &o.caps);
+	p->lcaps = o.caps;
 	wbuf_init(&w, mem, sizeof(mem));
 	bgp_open_encode(&w, &o);
 	conn_send(c, &w, BGP_OPEN);
@@ -618,6 +642,13 @@ peer_established(struct peer *p)
 	    (p->ctx.addpath_tx & BGP_MP_IPV4_UNICAST ? RIB_AP_V4 : 0) |
 	    (p->ctx.addpath_tx & BGP_MP_IPV6_UNICAST ? RIB_AP_V6 : 0));
 	rib_out_start(p->out, &nh4, &nh6);
+	/* RFC 8212 §3: say once per session why nothing passes */
+	if (p->src.ebgp && p->conf.import_pol == NULL)
+		log_info("neighbor %s: external, no import policy: no route "
+		    "accepted (RFC 8212)", p->name);
+	if (p->src.ebgp && p->conf.export_pol == NULL)
+		log_info("neighbor %s: external, no export policy: no route "
+		    "sent (RFC 8212)", p->name);
 	hold_timer_restart(p);
 	/* The whole table is queued now; the drain event sends it. */
 	event_active(p->t_drain, EV_TIMEOUT, 0);
@@ -771,11 +802,19 @@ peer_negotiate_ext_msg(struct peer *p, const struct bgp_caps *rc)
 	log_debug("neighbor %s: extended messages", p->name);
 }
 
-/* The parse scratch for this session's largest UPDATE. */
+/*
+ * The parse scratch for this session's largest UPDATE.  The small one
+ * (238 KiB) is made on first use: with extended messages it never is, and
+ * a reflector with hundreds of clients kept one per neighbor for nothing.
+ */
 static struct bgp_update *
 peer_upd(struct peer *p)
 {
-	return p->ctx.max_len > BGP_MAX_LEN ? p->d->upd_ext : p->upd;
+	if (p->ctx.max_len > BGP_MAX_LEN)
+		return p->d->upd_ext;
+	if (p->upd == NULL && (p->upd = bgp_update_new(BGP_MAX_LEN)) == NULL)
+		fatal("peer_upd");
+	return p->upd;
 }
 
 static void
@@ -961,12 +1000,43 @@ update_withdraw_all(struct peer *p, const struct wr_prefix *v,
 	}
 }
 
+/*
+ * The import policy on one prefix: the attributes to take (referenced), or
+ * NULL.  RFC 8212 §3: without a policy an external neighbor's routes are
+ * not accepted; an internal neighbor's all are.  Prepending adds the
+ * neighbor's AS.
+ */
+static const struct rib_attrs *
+update_import(struct peer *p, const struct wr_prefix *pfx,
+    const struct rib_attrs *a)
+{
+	const struct policy *pol = p->conf.import_pol;
+	const struct rib_attrs *r;
+	struct pol_ctx ctx;
+
+	if (pol == NULL)
+		return p->src.ebgp ? NULL : rib_attrs_ref(a);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prefix = pfx;
+	ctx.source = RIB_SRC_BGP;
+	ctx.ebgp = p->src.ebgp;
+	ctx.prepend_as = p->src.remote_as;
+	if (policy_eval(pol, &ctx, a, &p->pol_in) != POL_ACCEPT)
+		return NULL;
+	if (!p->pol_in.modified)
+		return rib_attrs_ref(a);
+	if ((r = rib_attrs_intern(&p->pol_in.attrs)) == NULL)
+		log_warnx("neighbor %s: out of memory for attributes",
+		    p->name);
+	return r;
+}
+
 /* Take the n prefixes of v with attributes t, or reject them all. */
 static void
 update_announce_run(struct peer *p, const struct rib_attrs *t,
     const struct wr_prefix *v, const uint32_t *ids, size_t n)
 {
-	const struct rib_attrs *a;
+	const struct rib_attrs *a, *b;
 	const char *why;
 	size_t i;
 
@@ -986,10 +1056,19 @@ update_announce_run(struct peer *p, const struct rib_attrs *t,
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		/* refused by policy: remembered for a later route refresh */
+		if ((b = update_import(p, &v[i], a)) == NULL) {
+			rib_withdraw_id(p->d->rib, &p->src, &v[i], ids[i]);
+			if (pfxset_add(&p->rejected, &v[i]) == -1)
+				log_warnx("neighbor %s: out of memory",
+				    p->name);
+			continue;
+		}
 		if (p->rejected.count > 0)
 			pfxset_del(&p->rejected, &v[i]);
-		if (rib_update_id(p->d->rib, &p->src, &v[i], ids[i], a) == -1)
+		if (rib_update_id(p->d->rib, &p->src, &v[i], ids[i], b) == -1)
 			log_warnx("neighbor %s: out of memory", p->name);
+		rib_attrs_unref(b);
 	}
 	rib_attrs_unref(a);
 }
@@ -1209,6 +1288,7 @@ recv_notification(struct conn *c, struct ibuf *b)
 	}
 	bgp_err_str(n.code, n.subcode, why, sizeof(why));
 	log_warnx("neighbor %s: received NOTIFICATION %s", p->name, why);
+	p->notify_rcvd = (struct peer_notify){ n.code, n.subcode, time(NULL) };
 	/* RFC 4271 §8.2.2: a NOTIFICATION ends the connection it came on. */
 	if (conn_lost(p, c))
 		return;
@@ -1903,6 +1983,13 @@ connect_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		peer_set_state(p, ST_ACTIVE);
 		return;
 	}
+	/* RFC 5882 §4.1: not before BFD is Up (peer_bfd_up kicks us) */
+	if (bfd_blocks(p->d->bfd, p)) {
+		log_debug("neighbor %s: waiting for BFD", p->name);
+		peer_set_state(p, ST_ACTIVE);
+		peer_schedule_connect(p, p->conf.connect_retry);
+		return;
+	}
 	peer_connect(p);
 }
 
@@ -1962,8 +2049,11 @@ peer_accept(struct peer *p, int fd)
 		return;
 	}
 	conn_learn_local(c);
-	if (p->admin_down) {
-		/* RFC 4486 §3: refused while administratively down. */
+	if (p->admin_down || (p->state < ST_OPENSENT &&
+	    bfd_blocks(p->d->bfd, p))) {
+		/* RFC 4486 §3: refused while down (or BFD is, RFC 5882). */
+		log_debug("neighbor %s: connection refused (%s)", p->name,
+		    p->admin_down ? "down" : "BFD not Up");
 		conn_send_notify(c, ERR_CEASE, ERR_CEASE_CONN_REJECT, NULL, 0);
 		conn_close(c);
 		return;
@@ -1986,6 +2076,46 @@ peer_accept(struct peer *p, int fd)
 	conn_close(c);
 }
 
+/*
+ * A connection from an address that is no neighbor is closed at once, with
+ * a reset (no TIME_WAIT left behind for a flood), before a byte is read.
+ * The log lines come from a token bucket: REFUSED_LOG_BURST at once, then
+ * one a second, each saying how many went unlogged since the last one.
+ */
+#define REFUSED_LOG_BURST	10
+
+static void
+listener_refuse(struct listener *ls, const struct wr_addr *a, int fd)
+{
+	struct linger lg = { 1, 0 };
+	char buf[WR_ADDRSTRLEN];
+	time_t now = time(NULL);
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	ls->refused++;
+	if (now != ls->refused_t) {
+		ls->refused_tokens += now - ls->refused_t > REFUSED_LOG_BURST ?
+		    REFUSED_LOG_BURST : (unsigned)(now - ls->refused_t);
+		if (ls->refused_tokens > REFUSED_LOG_BURST)
+			ls->refused_tokens = REFUSED_LOG_BURST;
+		ls->refused_t = now;
+	}
+	if (ls->refused_tokens == 0) {
+		ls->refused_quiet++;
+		return;
+	}
+	ls->refused_tokens--;
+	if (ls->refused_quiet > 0)
+		log_warnx("refused connection from %s: not a configured "
+		    "neighbor (%lu more refused, not logged)",
+		    addr_ntop(a, buf, sizeof(buf)), ls->refused_quiet);
+	else
+		log_warnx("refused connection from %s: not a configured "
+		    "neighbor", addr_ntop(a, buf, sizeof(buf)));
+	ls->refused_quiet = 0;
+}
+
 static void
 listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -1993,18 +2123,10 @@ listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct listener *ls = arg;
 	struct wr_addr a = { 0 };
 	struct peer *p;
-	char buf[WR_ADDRSTRLEN];
-	time_t now = time(NULL);
 
 	if (addr_from_sockaddr(sa, &a, NULL) == -1 ||
 	    (p = peer_find(ls->d, &a)) == NULL || ls->d->stopping) {
-		/* Unknown sources are refused; the log line is rate limited. */
-		if (now != ls->last_refused_log)
-			log_warnx("refused connection from %s: not a "
-			    "configured neighbor", addr_ntop(&a, buf,
-			    sizeof(buf)));
-		ls->last_refused_log = now;
-		close(fd);
+		listener_refuse(ls, &a, fd);
 		return;
 	}
 	peer_accept(p, fd);
@@ -2286,8 +2408,7 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	struct rib_export_params ep;
 	struct peer *p;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->upd = bgp_update_new(BGP_MAX_LEN)) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		fatal("peer_new");
 	p->d = d;
 	p->conf = *nc;
@@ -2309,6 +2430,9 @@ peer_new(struct wrend *d, const struct neighbor_conf *nc)
 	ep.rr_client = nc->rr_client;
 	ep.cluster_id = d->conf->cluster_id != 0 ? d->conf->cluster_id :
 	    d->conf->router_id;
+	ep.policy = nc->export_pol;
+	ep.policy_required = p->src.ebgp;	/* RFC 8212 */
+	ep.env = &d->pol_env;
 	ep.kick = drain_kick;
 	ep.kick_arg = p;
 	if ((p->out = rib_out_new(d->rib, &ep)) == NULL)
@@ -2362,6 +2486,37 @@ peer_stop(struct peer *p, uint8_t subcode, int admin)
 		evtimer_del(p->t_connect);
 }
 
+/*
+ * BFD says the path to the neighbor is gone (RFC 5882 §4.3): the session
+ * ends at once with Cease/BFD Down (RFC 9384) and the neighbor's routes go,
+ * graceful restart or not: its planned restarts come as AdminDown, which
+ * bgpd/bfd.c does not report here.
+ */
+void
+peer_bfd_down(struct peer *p, const char *diag)
+{
+	if (p->state < ST_OPENSENT || p->d->stopping)
+		return;
+	log_warnx("neighbor %s: BFD down (%s): closing the session", p->name,
+	    diag);
+	if (p->conn != NULL && p->state >= ST_OPENSENT)
+		peer_send_cease(p, p->conn, ERR_CEASE_BFD_DOWN);
+	if (p->coll != NULL)
+		peer_send_cease(p, p->coll, ERR_CEASE_BFD_DOWN);
+	snprintf(p->last_error, sizeof(p->last_error), "BFD down: %s", diag);
+	session_down(p, NULL, 0);
+}
+
+/* BFD is Up: a session that waited for it connects now. */
+void
+peer_bfd_up(struct peer *p)
+{
+	if (p->admin_down || p->maxpfx_down || p->d->stopping ||
+	    p->conn != NULL || p->conf.passive || p->state > ST_ACTIVE)
+		return;
+	peer_schedule_connect(p, 0);
+}
+
 void
 peer_restart(struct peer *p)
 {
@@ -2403,6 +2558,7 @@ peer_free(struct peer *p)
 	event_free(p->t_gr);
 	event_free(p->t_maxpfx);
 	pfxset_clear(&p->rejected);
+	pol_out_free(&p->pol_in);
 	free(p->upd);
 	free(p);
 }
@@ -2412,6 +2568,8 @@ peer_update_conf(struct peer *p, const struct neighbor_conf *nc)
 {
 	int nh_changed = p->conf.next_hop != nc->next_hop;
 	int las_changed = p->conf.allow_local_as != nc->allow_local_as;
+	int imp_changed = !policy_equal(p->conf.import_pol, nc->import_pol);
+	int exp_changed = !policy_equal(p->conf.export_pol, nc->export_pol);
 
 	p->conf = *nc;
 	p->conf.next = NULL;
@@ -2424,6 +2582,12 @@ peer_update_conf(struct peer *p, const struct neighbor_conf *nc)
 	    peer_request_refresh(p) == -1)
 		log_info("neighbor %s: allow-local-as applies to new routes "
 		    "(no route refresh)", p->name);
+	/* the old policies go with the old config: always take the new */
+	rib_out_set_policy(p->out, nc->export_pol, exp_changed);
+	if (imp_changed && !las_changed && p->state == ST_ESTABLISHED &&
+	    peer_request_refresh(p) == -1)
+		log_info("neighbor %s: the new import policy applies to new "
+		    "routes (no route refresh)", p->name);
 	/* down for max-prefix: a reload brings it back */
 	if (p->maxpfx_down) {
 		log_info("neighbor %s: reload ends the max-prefix wait",

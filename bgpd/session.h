@@ -43,6 +43,13 @@ struct peer_stats {
 	uint32_t	flaps;		/* times Established was left */
 };
 
+/* The last NOTIFICATION each way (RFC 4271 §4.5), for show neighbors. */
+struct peer_notify {
+	uint8_t		code;		/* 0: none yet */
+	uint8_t		subcode;
+	time_t		when;
+};
+
 struct peer {
 	struct peer		*next;
 	struct wrend		*d;
@@ -74,6 +81,7 @@ struct peer {
 		GR_STALE,		/* back: stale ones wait for EoR */
 	}			 gr_phase;
 	struct pfxset		 rejected;	/* announced, not accepted */
+	struct pol_out		 pol_in;	/* import policy scratch */
 	struct event		*t_maxpfx;	/* max-prefix restart */
 	int			 maxpfx_down;	/* down for max-prefix */
 	time_t			 maxpfx_until;	/* then back; 0: reload */
@@ -89,6 +97,10 @@ struct peer {
 	char			 name[CONF_NAME_LEN + WR_ADDRSTRLEN + 4];
 	char			 last_error[128];
 	struct peer_stats	 stats;
+	struct bgp_caps		 lcaps;		/* our last OPEN's capabilities */
+	struct peer_notify	 notify_sent;
+	struct peer_notify	 notify_rcvd;
+	time_t			 established_at;	/* last time; 0: never */
 };
 
 struct peer	*peer_new(struct wrend *, const struct neighbor_conf *);
@@ -108,6 +120,9 @@ void		 peer_stop_graceful(struct peer *);
  * neighbor did not announce route refresh.
  */
 int		 peer_request_refresh(struct peer *);
+/* BFD (bgpd/bfd.c): the path is down (diag says why), or Up again. */
+void		 peer_bfd_down(struct peer *, const char *diag);
+void		 peer_bfd_up(struct peer *);
 /* Cease/Administrative Reset (RFC 4486 §4), then connect again. */
 void		 peer_restart(struct peer *);
 /*
@@ -121,6 +136,8 @@ void		 peer_update_conf(struct peer *, const struct neighbor_conf *);
 struct peer	*peer_find(struct wrend *, const struct wr_addr *);
 const char	*peer_state_name(enum peer_state);
 size_t		 peer_prefixes_sent(const struct peer *);
+/* The capabilities our next OPEN to this neighbor carries (RFC 5492). */
+void		 peer_our_caps(const struct peer *, struct bgp_caps *);
 
 /*
  * Listening sockets for incoming sessions: make them what conf says,

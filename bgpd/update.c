@@ -1036,6 +1036,13 @@ upd_finish(struct upd_state *st, uint16_t wlen, uint16_t alen, size_t nclassic)
 	/* RFC 4724 §2: an UPDATE with nothing in it is the IPv4 End-of-RIB */
 	if (wlen == 0 && alen == 0 && u->nnlri == 0)
 		u->end_of_rib |= BGP_MP_IPV4_UNICAST;
+	/*
+	 * .. and an empty MP_UNREACH_NLRI one of another family only when
+	 * nothing else is withdrawn or announced: next to NLRI it must not
+	 * end a graceful restart early (tests/unit/test_attacks.c).
+	 */
+	if (wlen != 0 || u->nnlri != 0 || u->nwithdrawn != 0)
+		u->end_of_rib &= BGP_MP_IPV4_UNICAST;
 	if (!st->ctx->as4)
 		upd_as4_finish(st);
 	if (upd_aspath_finish(st) == -1)

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctlcmd.h"
+
 #define DEFAULT_SOCKET	"/run/wren/wrend.sock"
 #define MAX_LINE	1024
 #define ANSWER_TIMEOUT	30	/* seconds: a daemon that hangs is unreachable */
@@ -25,13 +27,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: wrenctl [-j] [-s socket] command ...\n"
-	    "commands:\n"
-	    "  show status\n"
-	    "  show neighbors [ADDRESS]\n"
-	    "  show routes [PREFIX|ADDRESS]\n"
-	    "  show kernel\n"
-	    "  reload\n"
-	    "  neighbor ADDRESS refresh|down|up|restart\n");
+	    "commands:\n%s", ctl_cmd_usage);
 	exit(2);
 }
 
@@ -51,8 +47,10 @@ ctl_connect(const char *path)
 	strcpy(sun.sun_path, path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		fprintf(stderr, "wrenctl: cannot reach wrend at %s: %s\n", path,
-		    strerror(errno));
+		fprintf(stderr, "wrenctl: cannot reach wrend at %s: %s (%s)\n",
+		    path, strerror(errno), errno == EACCES ? "is this user in "
+		    "the socket's group?" : "is wrend running? Use -s for "
+		    "another socket");
 		exit(3);
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
@@ -159,7 +157,8 @@ int
 main(int argc, char *argv[])
 {
 	const char *path = DEFAULT_SOCKET;
-	char line[MAX_LINE + 2], *ans;
+	char line[MAX_LINE + 2], *ans, err[256];
+	struct ctl_cmd cmd;
 	int ch, json = 0, fd, rc;
 	size_t len, alen;
 
@@ -180,6 +179,13 @@ main(int argc, char *argv[])
 	if (argc == 0)
 		usage();
 	len = build_line(line, sizeof(line), json, argc, argv);
+	/* A mistyped command gets its answer without the daemon. */
+	if (ctl_cmd_parse(line + 5, &cmd, err, sizeof(err)) == -1) {
+		fprintf(stderr, "wrenctl: %s\n", err);
+		if (strncmp(err, "usage: ", 7) != 0)
+			fprintf(stderr, "commands:\n%s", ctl_cmd_usage);
+		return 2;
+	}
 	fd = ctl_connect(path);
 	ctl_send(fd, line, len);
 	ans = ctl_recv(fd, &alen);

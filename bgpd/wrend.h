@@ -19,6 +19,8 @@ struct peer;
 struct listener;
 struct control;
 struct compat;
+struct bfd;
+struct metrics;
 
 struct wrend {
 	struct event_base	*base;
@@ -31,6 +33,12 @@ struct wrend {
 	struct listener		*listeners;
 	struct control		*control;
 	struct compat		*compat;	/* NULL: no compat-socket */
+	struct bfd		*bfd;		/* BFD sessions (bgpd/bfd.c) */
+	struct control		*control_ro;	/* control-socket-readonly */
+	struct metrics		*metrics;	/* bgpd/metrics.c, always */
+	uint64_t		 reloads_ok;
+	uint64_t		 reloads_failed;
+	int			 log_forced;	/* -v: ignore log level */
 	time_t			 started;
 	time_t			 last_reload;	/* 0: never */
 	int			 stopping;
@@ -46,6 +54,14 @@ struct wrend {
 	 */
 	struct bgp_update	*upd_ext;
 	struct event		*ev_sig[3];
+	/*
+	 * Routing policy: what every export shares (the aggregates, kernel
+	 * route interfaces), and the source of the static and aggregate
+	 * routes (bgpd/wrend.c).
+	 */
+	struct policy_env	 pol_env;
+	struct rib_source	 static_src;	/* static, aggregate */
+	struct rib_source	 agg_src;	/* aggregate no-blackhole */
 };
 
 /*

@@ -13,11 +13,17 @@
  *  wsk		non-blocking, for our writes.  A best-path change only marks
  *		the prefix's record (struct kr_inst) and queues it; a
  *		zero-timeout event turns the queue into datagrams of many
- *		requests each (rtnetlink runs every message of a datagram and
- *		acks each one).  Every request has NLM_F_ACK and our own
- *		sequence number; a ring of requests in flight matches acks and
- *		errors to routes.  The ring's size is bounded by what wsk's
- *		receive buffer can hold (the window), so acks are not dropped.
+ *		requests each (rtnetlink runs every message of a datagram
+ *		inside sendmsg()).  Requests carry our own sequence number but
+ *		no NLM_F_ACK: the kernel answers only the ones it refuses, so
+ *		right after each sendmsg() the errors queued on wsk are read,
+ *		matched to the ring of requests in flight by sequence number,
+ *		and every other request of the datagram is done.  The ring's
+ *		size is bounded by what wsk's receive buffer can hold (the
+ *		window), so errors are not dropped; if they are (ENOBUFS), a
+ *		dump reconciles.
+ *		The notifications our own requests cause are dropped for
+ *		evsk by a socket filter on their port id (kr_evsk_filter()).
  *
  * Ownership: we add, replace and delete only routes carrying
  * conf.install_proto in conf.install_table, and every decision is made
@@ -40,12 +46,15 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -95,6 +104,7 @@ struct kr_learned;
 
 #define KR_NH_ONLINK	0x01	/* RTNH_F_ONLINK on every next hop */
 #define KR_NH_DEVICE	0x02	/* out of conf.install_device (RTA_OIF) */
+#define KR_NH_BLACKHOLE	0x04	/* RTN_BLACKHOLE, no next hop (static) */
 
 /*
  * A set of next hops, interned: gateways sorted and without duplicates,
@@ -144,23 +154,32 @@ struct kr_learned {
 #define KR_HAVE(r)	(((r)->flags & KI_KERNEL) != 0)
 
 /* What we decided for a prefix, and what the kernel has of ours. */
+/*
+ * One per installed prefix, so packed: 104 bytes (was 120) with the
+ * queue singly linked, the state an index and the time 32 bits.
+ */
 struct kr_inst {
 	struct kr_hnode		 hn;	/* key: prefix */
 	struct wr_prefix	 prefix;
 	struct kr_nhs		*want;	/* NULL: nothing to install */
 	struct kr_nhs		*kset;	/* with KI_KERNEL: what the kernel has */
+	STAILQ_ENTRY(kr_inst)	 qentry;
+	uint32_t		 wmetric;	/* the metric wanted with want */
 	uint32_t		 kmetric;
 	uint32_t		 ktable;
-	uint8_t			 kproto;
-	uint8_t			 flags;
-	uint32_t		 inflight;
 	uint32_t		 gen;
 	/* for `wrenctl show kernel` */
-	int			 error;		/* errno of the last failure */
-	uint32_t		 failures;	/* consecutive */
-	time_t			 since;		/* state changed */
-	const char		*state;
-	TAILQ_ENTRY(kr_inst)	 qentry;
+	uint32_t		 since;		/* state changed, time() */
+	uint16_t		 failures;	/* consecutive, saturating */
+	uint16_t		 error;		/* errno of the last failure */
+	uint16_t		 inflight;
+	uint8_t			 kproto;
+	uint8_t			 flags;
+	uint8_t			 state;		/* index in kr_states[] */
+};
+
+static const char *const kr_states[] = {
+	"pending", "installed", "failed", "adopted"
 };
 
 enum kr_op { KR_OP_ADD, KR_OP_REPLACE, KR_OP_DEL };
@@ -200,6 +219,36 @@ struct kr_route {
 	uint8_t			 multipath;
 };
 
+/*
+ * Install records come from a pool of fixed-size objects: no malloc header
+ * (16 bytes on a 96-byte record) and no malloc call per route.  Under a
+ * sanitizer they are plain calloc()/free(), so that use after free is
+ * still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KR_POOL_MALLOC	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KR_POOL_MALLOC	1
+#endif
+#endif
+
+#define KR_CHUNK_MIN	64
+#define KR_CHUNK_MAX	8192
+
+struct kr_chunk {
+	struct kr_chunk		*next;
+};
+
+struct kr_pool {
+	size_t			 nextcount;	/* objects in the next chunk */
+	void			*freelist;	/* linked through the first word */
+	struct kr_chunk		*chunks;
+	/* the newest chunk's records not handed out yet, carved on demand
+	 * (its pages become resident only when used) */
+	struct kr_inst		*fresh, *fresh_end;
+};
+
 struct kr {
 	struct event_base	*base;
 	struct rib		*rib;
@@ -215,7 +264,8 @@ struct kr {
 	struct event		*ev_redump;
 
 	struct kr_htab		 links, learned, inst, nhs;
-	TAILQ_HEAD(, kr_inst)	 queue;
+	struct kr_pool		 ipool;		/* struct kr_inst */
+	STAILQ_HEAD(, kr_inst)	 queue;
 	uint32_t		 lgen, rgen;
 	int			 started;
 	int			 grace_over;
@@ -231,6 +281,7 @@ struct kr {
 	size_t			 wlen, wreqs;
 
 	struct kr_stats		 st;
+	struct pol_out		 pol;		/* install policy scratch */
 };
 
 static void	kr_enqueue(struct kr *, struct kr_inst *);
@@ -867,20 +918,87 @@ kr_inst_find(struct kr *kr, const struct wr_prefix *p)
 	return NULL;
 }
 
+#ifndef KR_POOL_MALLOC
+static int
+kr_pool_grow(struct kr_pool *pool)
+{
+	struct kr_chunk *c;
+	struct kr_inst *o;
+	size_t n = pool->nextcount ? pool->nextcount : KR_CHUNK_MIN;
+
+	/* the records start one record in, to keep their alignment */
+	if ((c = malloc((n + 1) * sizeof(*o))) == NULL)
+		return -1;
+	c->next = pool->chunks;
+	pool->chunks = c;
+	o = (struct kr_inst *)(void *)c;
+	pool->fresh = &o[1];
+	pool->fresh_end = &o[n + 1];
+	pool->nextcount = n < KR_CHUNK_MAX ? n * 2 : n;
+	return 0;
+}
+#endif
+
+/* A zeroed install record, or NULL. */
+static struct kr_inst *
+kr_inst_alloc(struct kr *kr)
+{
+#ifdef KR_POOL_MALLOC
+	return calloc(1, sizeof(struct kr_inst));
+#else
+	struct kr_pool *pool = &kr->ipool;
+	struct kr_inst *r;
+
+	if ((r = pool->freelist) != NULL)
+		pool->freelist = *(void **)pool->freelist;
+	else {
+		if (pool->fresh == pool->fresh_end &&
+		    kr_pool_grow(pool) == -1)
+			return NULL;
+		r = pool->fresh++;
+	}
+	memset(r, 0, sizeof(*r));
+	return r;
+#endif
+}
+
+static void
+kr_inst_dealloc(struct kr *kr, struct kr_inst *r)
+{
+#ifdef KR_POOL_MALLOC
+	(void)kr;
+	free(r);
+#else
+	*(void **)(void *)r = kr->ipool.freelist;
+	kr->ipool.freelist = r;
+#endif
+}
+
+static void
+kr_pool_free(struct kr_pool *pool)
+{
+	struct kr_chunk *c;
+
+	while ((c = pool->chunks) != NULL) {
+		pool->chunks = c->next;
+		free(c);
+	}
+}
+
 static struct kr_inst *
 kr_inst_new(struct kr *kr, const struct wr_prefix *p)
 {
 	struct kr_inst *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
+	if ((r = kr_inst_alloc(kr)) == NULL) {
 		log_warn("kernel: install record");
 		return NULL;
 	}
 	r->prefix = *p;
-	r->since = time(NULL);
+	r->since = (uint32_t)time(NULL);
 	if (kr_htab_insert(&kr->inst, &r->hn, kr_prefix_hash(p)) == -1) {
 		log_warnx("kernel: install record: out of memory");
-		free(r);
+		kr_inst_dealloc(kr, r);
 		return NULL;
 	}
 	return r;
@@ -890,12 +1008,12 @@ static const char *
 kr_inst_state(const struct kr_inst *r)
 {
 	if (r->flags & KI_FAILED)
-		return "failed";
+		return kr_states[2];
 	if (r->flags & KI_ADOPTED)
-		return "adopted";
+		return kr_states[3];
 	if ((r->flags & KI_QUEUED) || r->inflight > 0 || r->want != r->kset)
-		return "pending";
-	return "installed";
+		return kr_states[0];
+	return kr_states[1];
 }
 
 /* Note when the state shown by `wrenctl show kernel` changes. */
@@ -903,10 +1021,13 @@ static void
 kr_inst_touch(struct kr_inst *r)
 {
 	const char *st = kr_inst_state(r);
+	uint8_t i;
 
-	if (st != r->state) {
-		r->state = st;
-		r->since = time(NULL);
+	for (i = 0; i < 3 && kr_states[i] != st; i++)
+		;
+	if (i != r->state) {
+		r->state = i;
+		r->since = (uint32_t)time(NULL);
 	}
 }
 
@@ -921,7 +1042,7 @@ kr_inst_gc(struct kr *kr, struct kr_inst *r)
 	}
 	kr_htab_remove(&kr->inst, &r->hn);
 	kr_nhs_put(kr, r->kset);
-	free(r);
+	kr_inst_dealloc(kr, r);
 }
 
 static void
@@ -973,6 +1094,8 @@ kr_nhs_from_route(struct kr *kr, const struct kr_route *rt)
 	uint8_t flags = 0;
 	size_t n = rt->gw_over ? 0 : rt->ngw;
 
+	if (rt->rtype == RTN_BLACKHOLE)
+		return kr_nhs_get(kr, gw, 0, KR_NH_BLACKHOLE);
 	memcpy(gw, rt->gw, n * sizeof(gw[0]));
 	if (rt->onlink)
 		flags |= KR_NH_ONLINK;
@@ -1226,7 +1349,7 @@ kr_route_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 	if (rt.proto == kr->conf.install_proto) {
 		/* ours only where we install them; never learned */
 		if (rt.table != kr->conf.install_table ||
-		    rt.rtype != RTN_UNICAST)
+		    (rt.rtype != RTN_UNICAST && rt.rtype != RTN_BLACKHOLE))
 			return;
 		if (rt.type == RTM_NEWROUTE)
 			kr_own_present(kr, &rt, from_dump);
@@ -1588,8 +1711,10 @@ kr_inst_failed(struct kr *kr, struct kr_inst *r, const char *what, int err)
 	if (r == NULL)
 		return;
 	r->flags |= KI_FAILED;
-	r->error = err;
-	r->failures++;
+	/* errno values are small; 16 bits keep the record at 96 bytes */
+	r->error = (uint16_t)(err > 0 && err <= UINT16_MAX ? err : EIO);
+	if (r->failures < UINT16_MAX)
+		r->failures++;
 	kr_inst_touch(r);
 	if (!evtimer_pending(kr->ev_retry, NULL))
 		evtimer_add(kr->ev_retry, &tv);
@@ -1646,9 +1771,9 @@ kr_req_done(struct kr *kr, struct kr_req *q, int err)
 }
 
 /*
- * The kernel answers the requests of one socket in order, so an ack for
- * seq also tells us that older requests without an ack lost theirs (an
- * overrun of wsk): settle those as unknown and let a dump find the truth.
+ * The kernel answers the requests of one socket in order, and (without
+ * NLM_F_ACK) only those it refuses: an error for seq tells us that the
+ * older requests in flight succeeded.
  */
 static void
 kr_ack(struct kr *kr, uint32_t seq, int err)
@@ -1665,8 +1790,8 @@ kr_ack(struct kr *kr, uint32_t seq, int err)
 			kr_req_done(kr, q, err);
 			return;
 		}
-		kr_req_done(kr, q, -1);
-		kr_schedule_dump(kr);
+		/* no NLM_F_ACK: no answer is success (see kr_ack_drained) */
+		kr_req_done(kr, q, 0);
 	}
 }
 
@@ -1703,34 +1828,29 @@ kr_ack_overrun(struct kr *kr)
 }
 
 /*
- * wsk is drained.  rtnetlink queues the ack of each request before our
- * sendmsg() returns, so a request that was sent and still has no ack has
- * lost it to an overrun: settle it as unknown, and let a dump tell.  Only
- * the requests still waiting in wbuf (at the ring's tail) stay.
+ * wsk is drained.  rtnetlink queues the error of each refused request
+ * before our sendmsg() returns, and our requests ask for no ack, so a
+ * request that was sent and has no answer succeeded.  (Errors lost to an
+ * overrun of wsk are repaired by the dump kr_ack_overrun() schedules.)
+ * Only the requests still waiting in wbuf (at the ring's tail) stay.
  */
 static void
 kr_ack_drained(struct kr *kr)
 {
 	struct kr_req *q;
-	size_t lost = 0;
 
 	while (kr->rcount > kr->wreqs) {
 		q = &kr->ring[kr->rhead];
 		kr->rhead = (kr->rhead + 1) & (KR_MAX_INFLIGHT - 1);
 		kr->rcount--;
-		kr_req_done(kr, q, -1);
-		lost++;
-	}
-	if (lost > 0) {
-		log_debug("kernel: %zu acks lost", lost);
-		kr_schedule_dump(kr);
+		kr_req_done(kr, q, 0);
 	}
 }
 
+/* Read the errors of what was sent, then settle the rest as done. */
 static void
-kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
+kr_ack_read(struct kr *kr)
 {
-	struct kr *kr = arg;
 	int i, err;
 
 	for (i = 0; i < KR_EV_BUDGET; i++) {
@@ -1749,8 +1869,16 @@ kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 	}
+}
+
+static void
+kr_ackread_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct kr *kr = arg;
+
+	kr_ack_read(kr);
 	/* a window has opened */
-	if (!TAILQ_EMPTY(&kr->queue))
+	if (!STAILQ_EMPTY(&kr->queue))
 		kr_flush(kr);
 }
 
@@ -1852,7 +1980,8 @@ kr_build(int type, int flags, const struct wr_prefix *p,
 	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = proto;
 	rtm->rtm_scope = nhs != NULL ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE;
-	rtm->rtm_type = nhs != NULL ? RTN_UNICAST : RTN_UNSPEC;
+	rtm->rtm_type = nhs == NULL ? RTN_UNSPEC :
+	    (nhs->flags & KR_NH_BLACKHOLE) ? RTN_BLACKHOLE : RTN_UNICAST;
 	if (nla_put(msg, RTA_DST, (int)kr_alen(p->addr.af), p->addr.b) < 0 ||
 	    nla_put_u32(msg, RTA_PRIORITY, metric) < 0 ||
 	    nla_put_u32(msg, RTA_TABLE, table) < 0)
@@ -1893,6 +2022,9 @@ kr_put(struct kr *kr, struct kr_inst *r, uint8_t op, struct kr_nhs *nhs,
 	if (++kr->seq == 0)
 		kr->seq = 1;
 	nlh->nlmsg_seq = kr->seq;
+	/* errors only: an ack per route costs the kernel an skb and us a
+	 * read, and success is the absence of an error (kr_wsend()) */
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
 	memcpy(kr->wbuf + kr->wlen, nlh, nlh->nlmsg_len);
 	kr->wlen += NLMSG_ALIGN(nlh->nlmsg_len);
 	kr->wreqs++;
@@ -1954,6 +2086,11 @@ kr_wsend(struct kr *kr)
 	}
 	kr->wlen = 0;
 	kr->wreqs = 0;
+	/*
+	 * rtnetlink ran every request of the datagram inside sendmsg() and
+	 * queued an error for each one refused: what has none is done.
+	 */
+	kr_ack_read(kr);
 	return 0;
 }
 
@@ -1968,8 +2105,8 @@ kr_sync_move(struct kr *kr, struct kr_inst *r, const int *oifs)
 	int rv = -1;
 
 	if (kr_put(kr, r, KR_OP_ADD, r->want, oifs, c->install_proto,
-	    c->metric, c->install_table) == 0) {
-		kr_inst_setk(kr, r, r->want, c->metric, c->install_proto,
+	    r->wmetric, c->install_table) == 0) {
+		kr_inst_setk(kr, r, r->want, r->wmetric, c->install_proto,
 		    c->install_table);
 		rv = kr_put(kr, r, KR_OP_DEL, old, NULL, oproto, ometric,
 		    otable);
@@ -2071,13 +2208,13 @@ kr_sync(struct kr *kr, struct kr_inst *r)
 	if (r->want == NULL)
 		kr_sync_remove(kr, r);
 	else if (have && r->kset == r->want && r->kproto == c->install_proto &&
-	    r->kmetric == c->metric && r->ktable == c->install_table &&
+	    r->kmetric == r->wmetric && r->ktable == c->install_table &&
 	    !(r->flags & KI_FAILED))
 		;	/* in line already */
 	else if ((err = kr_resolve(kr, r->want, oifs)) != 0)
 		kr_inst_failed(kr, r, kr_rtfmt(kr, &r->prefix, r->want, buf,
 		    sizeof(buf)), err);
-	else if (have && (r->kmetric != c->metric ||
+	else if (have && (r->kmetric != r->wmetric ||
 	    r->ktable != c->install_table))
 		kr_sync_move(kr, r, oifs);
 	/*
@@ -2085,8 +2222,8 @@ kr_sync(struct kr *kr, struct kr_inst *r)
 	 * cannot clobber another protocol's route on our metric.
 	 */
 	else if (kr_put(kr, r, have ? KR_OP_REPLACE : KR_OP_ADD, r->want, oifs,
-	    c->install_proto, c->metric, c->install_table) == 0)
-		kr_inst_setk(kr, r, r->want, c->metric, c->install_proto,
+	    c->install_proto, r->wmetric, c->install_table) == 0)
+		kr_inst_setk(kr, r, r->want, r->wmetric, c->install_proto,
 		    c->install_table);
 	kr_inst_gc(kr, r);
 }
@@ -2098,13 +2235,13 @@ kr_flush(struct kr *kr)
 
 	if (!kr->started || kr_wsend(kr) == -1)
 		return;
-	while ((r = TAILQ_FIRST(&kr->queue)) != NULL) {
+	while ((r = STAILQ_FIRST(&kr->queue)) != NULL) {
 		if (kr->rcount + 2 > kr->window)
 			break;		/* kr_ackread_cb() resumes */
 		if (kr->wlen + 2 * KR_MSGMAX > KR_WBUF &&
 		    kr_wsend(kr) == -1)
 			return;
-		TAILQ_REMOVE(&kr->queue, r, qentry);
+		STAILQ_REMOVE_HEAD(&kr->queue, qentry);
 		r->flags &= ~KI_QUEUED;
 		kr_sync(kr, r);
 	}
@@ -2124,7 +2261,7 @@ kr_enqueue(struct kr *kr, struct kr_inst *r)
 
 	if (!(r->flags & KI_QUEUED)) {
 		r->flags |= KI_QUEUED;
-		TAILQ_INSERT_TAIL(&kr->queue, r, qentry);
+		STAILQ_INSERT_TAIL(&kr->queue, r, qentry);
 	}
 	if (kr->started && !evtimer_pending(kr->ev_flush, NULL))
 		evtimer_add(kr->ev_flush, &tv);
@@ -2145,13 +2282,50 @@ kr_install_flags(const struct kernel_conf *c)
 }
 
 /*
- * What to install for e: the next hops of its ECMP set, when the best path
- * is a BGP one (a local, kernel or static best installs nothing).  One
- * family per route, the best path's; equal next hops count once.
- * Returns a referenced set, or NULL.
+ * A static route: a blackhole, or through its next hop (the kernel finds
+ * the device); an aggregate with no-blackhole is never installed.
  */
 static struct kr_nhs *
-kr_want(struct kr *kr, const struct rib_entry *e)
+kr_want_static(struct kr *kr, const struct rib_path *best)
+{
+	struct wr_addr gw[1];
+
+	if (best->src->no_install)
+		return NULL;
+	gw[0] = best->attrs->nexthop;
+	if (addr_is_set(&gw[0]))
+		return kr_nhs_get(kr, gw, 1, 0);
+	return kr_nhs_get(kr, gw, 0, KR_NH_BLACKHOLE);
+}
+
+/* install policy: -1 if rejected; *metric may be set by the policy. */
+static int
+kr_policy(struct kr *kr, const struct rib_entry *e,
+    const struct rib_path *best, uint32_t *metric)
+{
+	struct pol_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prefix = &e->prefix;
+	ctx.source = (int)best->src->type;
+	ctx.ebgp = best->src->ebgp;
+	if (policy_eval(kr->conf.install_pol, &ctx, best->attrs, &kr->pol) !=
+	    POL_ACCEPT)
+		return -1;
+	if (kr->pol.has_metric)
+		*metric = kr->pol.metric;
+	return 0;
+}
+
+/*
+ * What to install for e: the next hops of its ECMP set, when the best path
+ * is a BGP one and the install policy takes it (a kernel best installs
+ * nothing, a static one kr_want_static()).  One family per route, the best
+ * path's; equal next hops count once.  *metric: the metric to install
+ * with.  Returns a referenced set, or NULL.
+ */
+static struct kr_nhs *
+kr_want(struct kr *kr, const struct rib_entry *e, uint32_t *metric)
 {
 	const struct rib_path *paths[KR_MAX_NEXTHOPS];
 	struct wr_addr gw[KR_MAX_NEXTHOPS];
@@ -2159,11 +2333,20 @@ kr_want(struct kr *kr, const struct rib_entry *e)
 	size_t n, i, ngw = 0;
 	int max = kr->conf.multipath;
 
+	*metric = kr->conf.metric;
+	if (kr->conf.install_off)
+		return NULL;		/* `install off`: nothing, ever */
 	if (max < 1 || max > KR_MAX_NEXTHOPS)
 		max = max < 1 ? 1 : KR_MAX_NEXTHOPS;
 	n = rib_entry_multipath(e, paths, (size_t)max);
+	if (n > 0 && paths[0]->src->type == RIB_SRC_STATIC)
+		return kr_want_static(kr, paths[0]);
 	if (n == 0 || paths[0]->src->type != RIB_SRC_BGP ||
 	    !addr_is_set(&paths[0]->attrs->nexthop))
+		return NULL;
+	/* a prefix the policy rejects (another datapath's) is never ours */
+	if (kr->conf.install_pol != NULL &&
+	    kr_policy(kr, e, paths[0], metric) == -1)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		nh = &paths[i]->attrs->nexthop;
@@ -2183,21 +2366,27 @@ static void
 kr_changed(void *arg, const struct rib_entry *e)
 {
 	struct kr *kr = arg;
-	struct kr_nhs *want = kr_want(kr, e);
+	uint32_t metric;
+	struct kr_nhs *want;
 	struct kr_inst *r;
 
+	if (kr->conf.install_off && kr->inst.count == 0)
+		return;			/* nothing installed, nothing to */
+	want = kr_want(kr, e, &metric);
 	if ((r = kr_inst_find(kr, &e->prefix)) == NULL) {
 		if (want == NULL || (r = kr_inst_new(kr, &e->prefix)) == NULL) {
 			kr_nhs_put(kr, want);
 			return;
 		}
 	}
-	if (want == r->want && !(r->flags & KI_ADOPTED)) {
+	if (want == r->want && (want == NULL || metric == r->wmetric) &&
+	    !(r->flags & KI_ADOPTED)) {
 		kr_nhs_put(kr, want);
 		return;
 	}
 	kr_nhs_put(kr, r->want);
 	r->want = want;			/* our reference */
+	r->wmetric = metric;
 	r->flags &= ~KI_ADOPTED;	/* decided, one way or the other */
 	kr_enqueue(kr, r);
 	kr_inst_touch(r);
@@ -2316,6 +2505,32 @@ kr_window(struct nl_sock *sk)
 	return w < 16 ? 16 : w;
 }
 
+/*
+ * The kernel notifies every listener of each route we install, evsk too,
+ * and kr_route_msg() skips ours by port id.  A classic BPF filter drops
+ * them before they are queued: no clone, no copy, no read, no parse per
+ * installed route.  A route notification is one message per datagram;
+ * absolute loads on netlink read big-endian, hence htonl().
+ */
+static void
+kr_evsk_filter(struct kr *kr)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(kr->wpid), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = code };
+
+	if (kr->evsk == NULL || kr->wpid == 0)
+		return;
+	if (setsockopt(nl_socket_get_fd(kr->evsk), SOL_SOCKET,
+	    SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1)
+		log_debug("kernel: event socket filter: %s", strerror(errno));
+}
+
 static int
 kr_open_wsk(struct kr *kr)
 {
@@ -2337,6 +2552,7 @@ kr_open_wsk(struct kr *kr)
 	}
 	kr->wpid = nl_socket_get_local_port(kr->wsk);
 	kr->window = kr_window(kr->wsk);
+	kr_evsk_filter(kr);
 	return 0;
 }
 
@@ -2389,7 +2605,7 @@ kr_new(struct event_base *base, struct rib *rib,
 	kr->rib = rib;
 	kr->conf = *conf;
 	rib_source_init(&kr->src, RIB_SRC_KERNEL, "kernel");
-	TAILQ_INIT(&kr->queue);
+	STAILQ_INIT(&kr->queue);
 	/* a consumer from the start: nothing decided before kr_start is lost */
 	kr->consumer.changed = kr_changed;
 	kr->consumer.arg = kr;
@@ -2417,8 +2633,8 @@ kr_start(struct kr *kr)
 	}
 	kr->started = 1;
 	kr_redump_arm(kr);
-	if (!TAILQ_EMPTY(&kr->queue))
-		kr_enqueue(kr, TAILQ_FIRST(&kr->queue));
+	if (!STAILQ_EMPTY(&kr->queue))
+		kr_enqueue(kr, STAILQ_FIRST(&kr->queue));
 	log_info("kernel: learned %llu routes, adopted %llu, window %zu",
 	    (unsigned long long)kr->st.learned,
 	    (unsigned long long)kr->st.installed, kr->window);
@@ -2454,7 +2670,8 @@ kr_learn_differs(const struct kernel_conf *a, const struct kernel_conf *b)
 {
 	return a->nlearn != b->nlearn ||
 	    memcmp(a->learn, b->learn, sizeof(a->learn)) != 0 ||
-	    memcmp(a->learn_proto, b->learn_proto, sizeof(a->learn_proto)) ||
+	    memcmp(a->learn_proto, b->learn_proto, sizeof(a->learn_proto)) !=
+	    0 ||
 	    a->nlearn_tables != b->nlearn_tables ||
 	    memcmp(a->learn_tables, b->learn_tables,
 	    sizeof(a->learn_tables)) != 0 ||
@@ -2468,6 +2685,9 @@ static int
 kr_want_differs(const struct kernel_conf *a, const struct kernel_conf *b)
 {
 	return a->multipath != b->multipath ||
+	    a->metric != b->metric ||
+	    !policy_equal(a->install_pol, b->install_pol) ||
+	    a->install_off != b->install_off ||
 	    a->install_onlink != b->install_onlink ||
 	    strcmp(a->install_device, b->install_device) != 0;
 }
@@ -2533,6 +2753,12 @@ kr_free_node(struct kr *kr, void *n)
 }
 
 static void
+kr_free_inst(struct kr *kr, void *n)
+{
+	kr_inst_dealloc(kr, n);
+}
+
+static void
 kr_free_events(struct kr *kr)
 {
 	struct event **evs[] = { &kr->ev_read, &kr->ev_ack, &kr->ev_write,
@@ -2568,7 +2794,8 @@ kr_free(struct kr *kr, int remove_routes)
 		nl_socket_free(kr->wsk);
 	kr_htab_foreach(&kr->learned, kr_free_node, kr);
 	kr_htab_foreach(&kr->links, kr_free_node, kr);
-	kr_htab_foreach(&kr->inst, kr_free_node, kr);
+	kr_htab_foreach(&kr->inst, kr_free_inst, kr);
+	kr_pool_free(&kr->ipool);
 	kr_htab_foreach(&kr->nhs, kr_free_node, kr);
 	free(kr->learned.b);
 	free(kr->links.b);
@@ -2576,6 +2803,7 @@ kr_free(struct kr *kr, int remove_routes)
 	free(kr->nhs.b);
 	if (kr->attrs != NULL)
 		rib_attrs_unref(kr->attrs);
+	pol_out_free(&kr->pol);
 	free(kr->ring);
 	free(kr->wbuf);
 	free(kr);
@@ -2591,6 +2819,14 @@ struct rib_source *
 kr_source(struct kr *kr)
 {
 	return &kr->src;
+}
+
+const char *
+kr_ifname(struct kr *kr, const struct wr_prefix *p)
+{
+	struct kr_learned *r = kr_learned_find(kr, p);
+
+	return r != NULL && r->link != NULL ? r->link->name : NULL;
 }
 
 /* ---- show kernel ---------------------------------------------------- */
@@ -2614,7 +2850,7 @@ kr_route_info(struct kr_inst *r, struct kr_route_info *ri)
 	for (; s != NULL && ri->nnexthops < s->n &&
 	    ri->nnexthops < KR_MAX_NEXTHOPS; ri->nnexthops++)
 		ri->nexthops[ri->nnexthops] = s->gw[ri->nnexthops];
-	ri->state = r->state;
+	ri->state = kr_states[r->state];
 	ri->error = r->error;
 	ri->failures = r->failures;
 	ri->since = r->since;

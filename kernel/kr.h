@@ -75,6 +75,8 @@ void		 kr_walk(struct kr *,
 		    int (*cb)(const struct kr_route_info *, void *), void *);
 /* The source whose paths are the learned kernel routes. */
 struct rib_source *kr_source(struct kr *);
+/* The output device of a learned kernel route, or NULL (policy). */
+const char	*kr_ifname(struct kr *, const struct wr_prefix *);
 /* Does pattern (shell-style, '*' and '?') match the interface name? */
 int		 kr_ifmatch(const char *pattern, const char *ifname);
 

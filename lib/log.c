@@ -8,14 +8,14 @@
 #include <syslog.h>
 #include <time.h>
 
-static int log_debug_on;
+static int log_level = LOG_INFO;
 static int log_syslog_on;
 static const char *log_prog = "wren";
 
 void
 log_init(int debug, int use_syslog, const char *progname)
 {
-	log_debug_on = debug;
+	log_level = debug ? LOG_DEBUG : LOG_INFO;
 	log_syslog_on = use_syslog;
 	if (progname != NULL)
 		log_prog = progname;
@@ -23,14 +23,28 @@ log_init(int debug, int use_syslog, const char *progname)
 		openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+void
+log_set_level(int pri)
+{
+	if (pri >= LOG_ERR && pri <= LOG_DEBUG)
+		log_level = pri;
+}
+
+int
+log_get_level(void)
+{
+	return log_level;
+}
+
 int
 log_debug_enabled(void)
 {
-	return log_debug_on;
+	return log_level >= LOG_DEBUG;
 }
 
+/* Write one message, whatever the level. */
 static void
-log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+log_emit(int pri, const char *errstr, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -47,6 +61,15 @@ log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
 	else
 		fprintf(stderr, "%s: %s\n", log_prog, msg);
 	fflush(stderr);
+}
+
+/* Write it if the level lets it through; a fatal one always goes. */
+static void
+log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+{
+	if (pri > log_level && pri > LOG_CRIT)
+		return;
+	log_emit(pri, errstr, fmt, ap);
 }
 
 void
@@ -81,11 +104,31 @@ log_info(const char *fmt, ...)
 }
 
 void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_NOTICE, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_event(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_NOTICE, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
 log_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_debug_on)
+	if (log_level < LOG_DEBUG)
 		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_DEBUG, NULL, fmt, ap);

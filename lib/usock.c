@@ -25,6 +25,44 @@ usock_mkdir_parent(const char *path)
 		log_warn("mkdir %s", dir);
 }
 
+/*
+ * The folder of a control socket must be safe: if others may write to it
+ * and the sticky bit does not stop them, or it belongs to someone else
+ * (not root, not us), they could replace the socket with theirs between
+ * two runs and read what wrenctl sends or answer in wrend's name.  Such a
+ * folder is refused, and wrend does not start.
+ */
+static int
+usock_dir_safe(const char *path, const char *what)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == -1) {
+		log_warn("%s folder %s", what, dir);
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		log_warnx("%s folder %s is writable by others (mode %04o) "
+		    "without the sticky bit: refused", what, dir,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		log_warnx("%s folder %s belongs to uid %u: refused", what,
+		    dir, (unsigned)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
 int
 usock_listen(const char *path, const char *what)
 {
@@ -40,6 +78,8 @@ usock_listen(const char *path, const char *what)
 	}
 	strcpy(sun.sun_path, path);
 	usock_mkdir_parent(path);
+	if (usock_dir_safe(path, what) == -1)
+		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		log_warn("%s socket", what);

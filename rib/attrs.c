@@ -24,6 +24,11 @@ static struct {
 	struct rib_attrs	**buckets;
 	size_t			  nbuckets;	/* power of two, or 0 */
 	size_t			  count;
+	/* rib_attrs_id(): byid[id] for 1 <= id <= maxid; freed ids */
+	struct rib_attrs	**byid;
+	uint32_t		  maxid, idcap;
+	uint32_t		 *freeids;
+	uint32_t		  nfree, freecap;
 } attrtab;
 
 static uint32_t
@@ -160,6 +165,63 @@ attrs_grow(void)
 	attrtab.nbuckets = n;
 }
 
+/* Name a with the lowest free id (a freed one first). */
+static int
+attrs_id_new(struct rib_attrs *a)
+{
+	struct rib_attrs **v;
+	uint32_t n;
+
+	if (attrtab.nfree > 0) {
+		a->id = attrtab.freeids[--attrtab.nfree];
+	} else {
+		if (attrtab.maxid + 1 >= attrtab.idcap) {
+			n = attrtab.idcap == 0 ? 64 : attrtab.idcap * 2;
+			if (n <= attrtab.idcap ||
+			    (v = reallocarray(attrtab.byid, n, sizeof(*v))) ==
+			    NULL)
+				return -1;
+			attrtab.byid = v;
+			attrtab.idcap = n;
+		}
+		a->id = ++attrtab.maxid;
+	}
+	attrtab.byid[a->id] = a;
+	return 0;
+}
+
+static void
+attrs_id_free(struct rib_attrs *a)
+{
+	uint32_t *v, n;
+
+	attrtab.byid[a->id] = NULL;
+	if (attrtab.nfree == attrtab.freecap) {
+		n = attrtab.freecap == 0 ? 64 : attrtab.freecap * 2;
+		if ((v = reallocarray(attrtab.freeids, n, sizeof(*v))) == NULL)
+			return;		/* the id is not used again */
+		attrtab.freeids = v;
+		attrtab.freecap = n;
+	}
+	attrtab.freeids[attrtab.nfree++] = a->id;
+}
+
+uint32_t
+rib_attrs_id(const struct rib_attrs *a)
+{
+	return a != NULL ? a->id : 0;
+}
+
+const struct rib_attrs *
+rib_attrs_byid(uint32_t id)
+{
+	if (id == 0)
+		return NULL;
+	if (id > attrtab.maxid || attrtab.byid[id] == NULL)
+		fatalx("rib_attrs_byid: no set %u", id);
+	return attrtab.byid[id];
+}
+
 static struct rib_attrs *
 attrs_alloc(const struct rib_attrs *c)
 {
@@ -197,6 +259,21 @@ rib_attrs_intern(const struct rib_attrs *tmpl)
 {
 	struct rib_attrs c, *a;
 
+	/*
+	 * Already an interned set (rib_update() of what the session
+	 * interned once per UPDATE): found by pointer in its own bucket, no
+	 * hash over the content.  A template has refcnt 0, and a copy of a
+	 * set is never in the table, so neither can match.
+	 */
+	if (tmpl->refcnt > 0 && attrtab.nbuckets > 0) {
+		for (a = attrtab.buckets[tmpl->hash & (attrtab.nbuckets - 1)];
+		    a != NULL; a = a->hnext) {
+			if (a == tmpl) {
+				a->refcnt++;
+				return a;
+			}
+		}
+	}
 	attrs_canon(&c, tmpl);
 	c.hash = attrs_hash(&c);
 	if (attrtab.nbuckets > 0) {
@@ -211,6 +288,10 @@ rib_attrs_intern(const struct rib_attrs *tmpl)
 	attrs_grow();
 	if (attrtab.nbuckets == 0 || (a = attrs_alloc(&c)) == NULL)
 		return NULL;
+	if (attrs_id_new(a) == -1) {
+		free(a);
+		return NULL;
+	}
 	a->hnext = attrtab.buckets[c.hash & (attrtab.nbuckets - 1)];
 	attrtab.buckets[c.hash & (attrtab.nbuckets - 1)] = a;
 	attrtab.count++;
@@ -241,11 +322,18 @@ attrs_unlink(struct rib_attrs *a)
 	}
 	*pp = a->hnext;
 	attrtab.count--;
+	attrs_id_free(a);
 	/* an empty store holds no memory (and leak checkers stay quiet) */
 	if (attrtab.count == 0) {
 		free(attrtab.buckets);
 		attrtab.buckets = NULL;
 		attrtab.nbuckets = 0;
+		free(attrtab.byid);
+		free(attrtab.freeids);
+		attrtab.byid = NULL;
+		attrtab.freeids = NULL;
+		attrtab.maxid = attrtab.idcap = 0;
+		attrtab.nfree = attrtab.freecap = 0;
 	}
 }
 

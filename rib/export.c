@@ -6,8 +6,9 @@
  * worked out when bgpd drains the queue, so a prefix that flaps ten times
  * between two drains costs one UPDATE, or none.
  *
- * Memory: one 32-byte record per prefix that is sent or queued (the prefix,
- * the interned attribute set last sent, a queue link), in pages of 1024, and
+ * Memory: one 28-byte record per prefix that is sent or queued (the prefix,
+ * the id of the interned attribute set last sent, a queue link), in pages
+ * of 1024, and
  * a 4-byte slot per record in an open-addressing hash (linear probing, at
  * most 3/4 full).  Records are named by 32-bit indices, not pointers.
  *
@@ -31,11 +32,21 @@
 #define OUT_PAGE_SIZE	(1u << OUT_PAGE_SHIFT)
 #define OUT_MINSLOTS	64u
 #define OUT_BATCH	4096	/* prefixes looked at per round of a drain */
+#define OUT_WORK_KEEP	64	/* work items kept after a drain */
 #define OUT_NONE	0u	/* "no record" in links, slots: index + 1 */
+/*
+ * A slot holds a record's index + 1 in its low 26 bits and the top 6 bits
+ * of the prefix's hash above them, so that a probe past another prefix's
+ * slot rarely has to read that record (a cache miss each).
+ */
+#define OUT_REFBITS	26
+#define OUT_REFMASK	((1u << OUT_REFBITS) - 1)
+#define OUT_TAG(h)	((h) & ~OUT_REFMASK)
 #define OUT_CACHE	256	/* rewritten attribute sets remembered */
 
 struct out_rec {
-	const struct rib_attrs	*sent;		/* interned, referenced */
+	uint32_t		 sent;		/* rib_attrs_id() of the set
+						   sent (referenced), 0: none */
 	uint32_t		 qnext;		/* queue or free list link */
 	uint8_t			 af;		/* 0: a free record */
 	uint8_t			 len;
@@ -56,7 +67,7 @@ struct out_item {
 /*
  * ADD-PATH (RFC 7911): what was sent of one prefix, path by path.  Kept
  * beside the records (indexed like them) only in add-path mode; the
- * record's own sent stays NULL then.
+ * record's own sent stays 0 then.
  */
 struct out_ap {
 	uint32_t		 id;		/* rib_path.tx_id; 0: the best of
@@ -123,7 +134,16 @@ struct rib_out {
 	struct wr_prefix		*appfx;
 	uint32_t			*apids;
 	size_t				 napwork;
+
+	struct pol_out			 pol;		/* policy scratch */
 };
+
+/* The set a record says was sent, or NULL. */
+static inline const struct rib_attrs *
+out_rec_sent(const struct out_rec *r)
+{
+	return rib_attrs_byid(r->sent);
+}
 
 static inline struct out_rec *
 out_rec(const struct rib_out *o, uint32_t ref)
@@ -180,12 +200,13 @@ out_rec_prefix(const struct out_rec *r, struct wr_prefix *p)
 static uint32_t
 out_slot(const struct rib_out *o, const struct wr_prefix *p)
 {
-	uint32_t mask = o->nslots - 1, i;
+	uint32_t mask = o->nslots - 1, i, h, s;
 
-	i = out_hash(p->addr.af, p->len, p->addr.b) & mask;
-	while (o->slots[i] != OUT_NONE && !out_rec_is(out_rec(o, o->slots[i]),
-	    p))
-		i = (i + 1) & mask;
+	h = out_hash(p->addr.af, p->len, p->addr.b);
+	for (i = h & mask; (s = o->slots[i]) != OUT_NONE; i = (i + 1) & mask)
+		if (OUT_TAG(s) == OUT_TAG(h) &&
+		    out_rec_is(out_rec(o, s & OUT_REFMASK), p))
+			break;
 	return i;
 }
 
@@ -194,25 +215,33 @@ out_find(const struct rib_out *o, const struct wr_prefix *p)
 {
 	if (o->nslots == 0)
 		return OUT_NONE;
-	return o->slots[out_slot(o, p)];
+	return o->slots[out_slot(o, p)] & OUT_REFMASK;
 }
 
 static void
 out_rehash(struct rib_out *o)
 {
-	uint32_t *old = o->slots, oldn = o->nslots, n, i, j;
+	uint32_t *old = o->slots, oldn = o->nslots, n, ref, h, j;
+	const struct out_rec *r;
 
 	n = oldn == 0 ? OUT_MINSLOTS : oldn * 2;
 	if (n == 0 || (o->slots = calloc(n, sizeof(*o->slots))) == NULL)
 		fatal("rib_out: hash table");
 	o->nslots = n;
-	for (i = 0; i < oldn; i++) {
-		if (old[i] == OUT_NONE)
+	/*
+	 * Walk the records in their pages, not the old slots: sequential
+	 * reads instead of a cache miss per record.  Every live record
+	 * (af set) is in the table; free ones have af 0.
+	 */
+	for (ref = 1; ref <= o->nrecs; ref++) {
+		r = out_rec(o, ref);
+		if (r->af == 0)
 			continue;
-		j = out_rec_hash(out_rec(o, old[i])) & (n - 1);
-		while (o->slots[j] != OUT_NONE)
-			j = (j + 1) & (n - 1);
-		o->slots[j] = old[i];
+		h = out_rec_hash(r);
+		for (j = h & (n - 1); o->slots[j] != OUT_NONE;
+		    j = (j + 1) & (n - 1))
+			;
+		o->slots[j] = OUT_TAG(h) | ref;
 	}
 	free(old);
 }
@@ -227,7 +256,7 @@ out_rec_alloc(struct rib_out *o)
 		o->freelist = out_rec(o, ref)->qnext;
 		return ref;
 	}
-	if (o->nrecs == UINT32_MAX - 1)
+	if (o->nrecs == OUT_REFMASK)
 		fatalx("rib_out: too many prefixes");
 	if ((o->nrecs >> OUT_PAGE_SHIFT) == o->npages) {
 		pages = reallocarray(o->pages, o->npages + 1, sizeof(*pages));
@@ -249,18 +278,19 @@ out_get(struct rib_out *o, const struct wr_prefix *p)
 	struct out_rec *r;
 	uint32_t ref, i;
 
-	if ((ref = out_find(o, p)) != OUT_NONE)
-		return ref;
+	/* one probe sequence, whether the record is there or not */
 	if ((uint64_t)(o->nlive + 1) * 4 > (uint64_t)o->nslots * 3)
 		out_rehash(o);
 	i = out_slot(o, p);
+	if (o->slots[i] != OUT_NONE)
+		return o->slots[i] & OUT_REFMASK;
 	ref = out_rec_alloc(o);
 	r = out_rec(o, ref);
 	memset(r, 0, sizeof(*r));
 	r->af = p->addr.af;
 	r->len = p->len;
 	memcpy(r->addr, p->addr.b, out_keylen(r->af));
-	o->slots[i] = ref;
+	o->slots[i] = OUT_TAG(out_rec_hash(r)) | ref;
 	o->nlive++;
 	return ref;
 }
@@ -273,12 +303,13 @@ out_rec_free(struct rib_out *o, uint32_t ref)
 	struct out_rec *r = out_rec(o, ref);
 	uint32_t mask = o->nslots - 1, i, j, k;
 
+
 	i = out_rec_hash(r) & mask;
-	while (o->slots[i] != ref)
+	while ((o->slots[i] & OUT_REFMASK) != ref)
 		i = (i + 1) & mask;
 	o->slots[i] = OUT_NONE;
 	for (j = (i + 1) & mask; o->slots[j] != OUT_NONE; j = (j + 1) & mask) {
-		k = out_rec_hash(out_rec(o, o->slots[j])) & mask;
+		k = out_rec_hash(out_rec(o, o->slots[j] & OUT_REFMASK)) & mask;
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		o->slots[i] = o->slots[j];
@@ -346,9 +377,30 @@ out_requeue_front(struct rib_out *o, uint32_t ref)
 	o->qlen++;
 }
 
+/*
+ * A change this neighbor can have no part in (the best path came from it,
+ * or is iBGP for iBGP, RFC 4271 §9.2) and no record (nothing sent, nothing
+ * queued): the drain would plan nothing and free the record, so do not
+ * make one.  With many iBGP feeds this spares each of them a hash insert,
+ * a table lookup and a free per prefix (the ingest benchmark).
+ */
+static int	out_blocked(const struct rib_out *, const struct rib_path *);
+
+static int
+out_irrelevant(const struct rib_out *o, const struct rib_entry *e)
+{
+	const struct rib_path *best = rib_entry_best(e);
+
+	if (o->params.add_path || (best != NULL && !out_blocked(o, best)))
+		return 0;
+	return out_find(o, &e->prefix) == OUT_NONE;
+}
+
 static void
 out_changed(void *arg, const struct rib_entry *e)
 {
+	if (out_irrelevant(arg, e))
+		return;
 	out_enqueue(arg, &e->prefix);
 }
 
@@ -439,13 +491,14 @@ rib_out_stop(struct rib_out *o)
 		rib_consumer_remove(o->rib, &o->consumer);
 	o->following = 0;
 	for (i = 0; i < o->nrecs; i++)
-		rib_attrs_unref(out_rec(o, i + 1)->sent);
+		rib_attrs_unref(out_rec_sent(out_rec(o, i + 1)));
 	for (i = 0; i < OUT_CACHE; i++) {
 		rib_attrs_unref(o->cache[i].in);
 		rib_attrs_unref(o->cache[i].out);
 	}
 	memset(o->cache, 0, sizeof(o->cache));
 	out_ap_free(o);
+	pol_out_free(&o->pol);
 	for (i = 0; i < o->npages; i++)
 		free(o->pages[i]);
 	free(o->pages);
@@ -485,6 +538,15 @@ rib_out_set_next_hop(struct rib_out *o, int next_hop)
 }
 
 void
+rib_out_set_policy(struct rib_out *o, const struct policy *pol, int replan)
+{
+	o->params.policy = pol;
+	/* the cache holds the rewrite before the policy: it stays valid */
+	if (replan && o->following)
+		rib_walk(o->rib, out_start_cb, o);
+}
+
+void
 rib_out_refresh(struct rib_out *o)
 {
 	struct out_rec *r;
@@ -497,7 +559,7 @@ rib_out_refresh(struct rib_out *o)
 	 */
 	for (i = 0; i < o->nrecs; i++) {
 		r = out_rec(o, i + 1);
-		if (r->af == 0 || (r->sent == NULL && (i >= o->napsets ||
+		if (r->af == 0 || (r->sent == 0 && (i >= o->napsets ||
 		    o->apsets[i].n == 0)))
 			continue;
 		r->resend = 1;
@@ -652,11 +714,23 @@ out_nexthop(const struct rib_out *o, int local, const struct wr_addr *self,
 	return addr_is_set(self) ? 0 : -1;
 }
 
+/*
+ * A route of ours (kernel, static) gets our address as next hop; a static
+ * route "via" a next hop passes it on like a BGP one.
+ */
+static int
+out_is_local(const struct rib_path *best)
+{
+	return best->src->type == RIB_SRC_KERNEL ||
+	    (best->src->type == RIB_SRC_STATIC &&
+	    !addr_is_set(&best->attrs->nexthop));
+}
+
 static int
 out_rewrite(struct rib_out *o, const struct rib_entry *e,
     const struct rib_path *best, struct rib_attrs *t)
 {
-	int local = best->src->type != RIB_SRC_BGP;
+	int local = out_is_local(best);
 	const struct wr_addr *self = e->prefix.addr.af == AF_INET6 ?
 	    &o->nh_v6 : &o->nh_v4;
 
@@ -704,10 +778,9 @@ out_rewrite_interned(struct rib_out *o, const struct rib_entry *e,
 	return a;
 }
 
-/* What this neighbor should have of path best of e: an interned set
- * (referenced), or NULL for nothing. */
+/* The RFC 4271 rewrite of path best of e for this neighbor, cached. */
 static const struct rib_attrs *
-out_target_path(struct rib_out *o, const struct rib_entry *e,
+out_target_base(struct rib_out *o, const struct rib_entry *e,
     const struct rib_path *best)
 {
 	const struct rib_source *refl;
@@ -716,10 +789,7 @@ out_target_path(struct rib_out *o, const struct rib_entry *e,
 	uint8_t af = e->prefix.addr.af, local;
 	uint64_t h;
 
-	if (best == NULL || out_blocked(o, best))
-		return NULL;
-
-	local = best->src->type != RIB_SRC_BGP;
+	local = (uint8_t)out_is_local(best);
 	/* a reflected route's rewrite depends on where it came from too */
 	refl = out_ibgp_to_ibgp(o, best->src) ? best->src : NULL;
 	h = ((uintptr_t)best->attrs ^ (uintptr_t)refl ^ af ^ local) *
@@ -738,6 +808,61 @@ out_target_path(struct rib_out *o, const struct rib_entry *e,
 	c->af = af;
 	c->local = local;
 	return a;
+}
+
+/*
+ * The export policy on the rewritten set a (referenced; released here when
+ * the result is another set or nothing).  Prepending applies towards eBGP
+ * only: an iBGP neighbor would take our own AS for a loop.
+ */
+static const struct rib_attrs *
+out_policy(struct rib_out *o, const struct rib_entry *e,
+    const struct rib_path *best, const struct rib_attrs *a)
+{
+	const struct rib_attrs *r;
+	struct pol_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prefix = &e->prefix;
+	ctx.source = (int)best->src->type;
+	ctx.ebgp = o->params.ebgp;
+	ctx.prepend_as = o->params.ebgp ? o->params.local_as : 0;
+	ctx.self = e->prefix.addr.af == AF_INET6 ? &o->nh_v6 : &o->nh_v4;
+	ctx.env = o->params.env;
+	if (policy_eval(o->params.policy, &ctx, a, &o->pol) != POL_ACCEPT) {
+		rib_attrs_unref(a);
+		return NULL;
+	}
+	if (!o->pol.modified)
+		return a;
+	if ((r = rib_attrs_intern(&o->pol.attrs)) == NULL)
+		fatal("rib_out: attributes");
+	rib_attrs_unref(a);
+	return r;
+}
+
+/* What this neighbor should have of path best of e: an interned set
+ * (referenced), or NULL for nothing. */
+static const struct rib_attrs *
+out_target_path(struct rib_out *o, const struct rib_entry *e,
+    const struct rib_path *best)
+{
+	const struct policy_env *env = o->params.env;
+	const struct rib_attrs *a;
+
+	if (best == NULL || out_blocked(o, best))
+		return NULL;
+	/* an aggregate we announce stands for the local routes inside it */
+	if (best->src->type != RIB_SRC_BGP && env != NULL &&
+	    pol_aggr_suppressed(env->aggs, &e->prefix))
+		return NULL;
+	/* RFC 8212 §3: no policy, no routes to an external neighbor */
+	if (o->params.policy == NULL && o->params.policy_required)
+		return NULL;
+	if ((a = out_target_base(o, e, best)) == NULL ||
+	    o->params.policy == NULL)
+		return a;
+	return out_policy(o, e, best, a);
 }
 
 /* What this neighbor should have for e: an interned set (referenced), or
@@ -763,15 +888,15 @@ out_plan(struct rib_out *o, struct out_item *it)
 	t = e != NULL ? out_target(o, e) : NULL;
 	r = out_rec(o, it->rec);
 	it->target = NULL;
-	if (t == r->sent && r->resend && t != NULL) {
+	if (t == out_rec_sent(r) && r->resend && t != NULL) {
 		/* RFC 2918 §4: the neighbor asked for it again. */
 		r->resend = 0;
 		o->nsent--;
-		r->sent = NULL;
+		r->sent = 0;
 		rib_attrs_unref(t);
 		it->todo = OUT_ANNOUNCE;
 		it->target = t;
-	} else if (t == r->sent) {
+	} else if (t == out_rec_sent(r)) {
 		rib_attrs_unref(t);
 		it->todo = OUT_DONE;
 	} else if (t == NULL) {
@@ -788,11 +913,11 @@ out_sent(struct rib_out *o, struct out_item *it)
 {
 	struct out_rec *r = out_rec(o, it->rec);
 
-	if (r->sent != NULL)
+	if (r->sent != 0)
 		o->nsent--;
-	rib_attrs_unref(r->sent);
-	r->sent = it->target;
-	if (r->sent != NULL)
+	rib_attrs_unref(out_rec_sent(r));
+	r->sent = rib_attrs_id(it->target);
+	if (r->sent != 0)
 		o->nsent++;
 	it->target = NULL;
 	it->todo = OUT_DONE;
@@ -841,7 +966,8 @@ out_grp_cmp(const void *va, const void *vb)
 
 	if (aa != ab)
 		return ab - aa;
-	if (a->grp != b->grp)
+	/* only announcements have a group (t43: valgrind) */
+	if (aa && a->grp != b->grp)
 		return a->grp < b->grp ? -1 : 1;
 	return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
@@ -855,6 +981,33 @@ out_seq_cmp(const void *va, const void *vb)
 }
 
 /*
+ * Already in the order out_group() makes (items in queue order, the
+ * announcements first, each attribute set in one run)?  The common case of
+ * a burst from one neighbor; checked for up to 8 runs, else sorted.
+ */
+static int
+out_grouped(const struct out_item *it, size_t n)
+{
+	const struct rib_attrs *runs[8];
+	size_t i, k, nruns = 0;
+
+	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i++) {
+		if (i > 0 && it[i].target == it[i - 1].target)
+			continue;
+		for (k = 0; k < nruns; k++)
+			if (runs[k] == it[i].target)
+				return 0;
+		if (nruns == 8)
+			return 0;
+		runs[nruns++] = it[i].target;
+	}
+	for (; i < n; i++)
+		if (it[i].todo == OUT_ANNOUNCE)
+			return 0;
+	return 1;
+}
+
+/*
  * Put the announcements first, grouped by attribute set, the groups in
  * queue order, so that what changed first goes out first whatever the
  * allocator did.
@@ -863,6 +1016,9 @@ static void
 out_group(struct out_item *it, size_t n)
 {
 	size_t i, j;
+
+	if (out_grouped(it, n))
+		return;
 
 	qsort(it, n, sizeof(*it), out_target_cmp);
 	for (i = 0; i < n && it[i].todo == OUT_ANNOUNCE; i = j)
@@ -1187,7 +1343,7 @@ out_round(struct rib_out *o, const struct rib_out_cb *cb, size_t n)
 	/* forget prefixes that are neither advertised nor waiting */
 	for (i = 0; i < n; i++) {
 		r = out_rec(o, it[i].rec);
-		if (r->sent == NULL && !r->queued)
+		if (r->sent == 0 && !r->queued)
 			out_rec_free(o, it[i].rec);
 	}
 	return rv;
@@ -1210,6 +1366,23 @@ out_work_reserve(struct rib_out *o, size_t n)
 	o->nwork = n;
 }
 
+/*
+ * The work arrays are as long as the largest drain (up to OUT_BATCH, 52
+ * octets a prefix): kept between bursts by each of a reflector's hundreds
+ * of neighbors, they were a fifth of its memory (tests/bench/scale.sh, rr).
+ */
+static void
+out_work_release(struct rib_out *o)
+{
+	if (o->nwork <= OUT_WORK_KEEP)
+		return;
+	free(o->items);
+	free(o->pfx);
+	o->items = NULL;
+	o->pfx = NULL;
+	o->nwork = 0;
+}
+
 size_t
 rib_out_drain(struct rib_out *o, const struct rib_out_cb *cb, size_t budget)
 {
@@ -1224,5 +1397,38 @@ rib_out_drain(struct rib_out *o, const struct rib_out_cb *cb, size_t budget)
 			break;
 		budget -= n;
 	}
+	if (o->qlen == 0)
+		out_work_release(o);
 	return o->qlen;
+}
+
+/*
+ * What this neighbor was sent, for display: one call per advertised
+ * prefix (per path with ADD-PATH), with the attribute set as sent.
+ */
+void
+rib_out_walk(const struct rib_out *o, int (*cb)(void *,
+    const struct wr_prefix *, uint32_t, const struct rib_attrs *), void *arg)
+{
+	const struct out_rec *r;
+	const struct out_apset *s;
+	struct wr_prefix p;
+	uint32_t ref, j;
+
+	for (ref = 1; ref <= o->nrecs; ref++) {
+		r = out_rec(o, ref);
+		if (r->af == 0)
+			continue;
+		out_rec_prefix(r, &p);
+		if (r->sent != 0) {
+			if (cb(arg, &p, 0, out_rec_sent(r)) != 0)
+				return;
+			continue;
+		}
+		s = ref <= o->napsets ? &o->apsets[ref - 1] : NULL;
+		for (j = 0; s != NULL && j < s->n; j++)
+			if (s->v[j].sent != NULL &&
+			    cb(arg, &p, s->v[j].id, s->v[j].sent) != 0)
+				return;
+	}
 }

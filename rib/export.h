@@ -14,6 +14,7 @@
 #ifndef WREN_EXPORT_H
 #define WREN_EXPORT_H
 
+#include "policy.h"
 #include "rib.h"
 
 struct rib_export_params {
@@ -37,6 +38,15 @@ struct rib_export_params {
 	 * the best path only, with path id 0.
 	 */
 	int			 add_path;
+	/*
+	 * Routing policy (rib/policy.h): the export policy, applied after
+	 * the RFC 4271 rewrite; without one, policy_required (RFC 8212, an
+	 * eBGP neighbor) sends nothing.  env: the aggregates, whose more
+	 * specific local routes are kept back, and kernel route interfaces.
+	 */
+	const struct policy	*policy;
+	int			 policy_required;
+	const struct policy_env	*env;
 	void			(*kick)(void *arg);	/* queue became non-empty */
 	void			*kick_arg;
 };
@@ -84,9 +94,24 @@ void		 rib_out_stop(struct rib_out *);
 void		 rib_out_refresh(struct rib_out *);
 /* A new next-hop mode: every prefix is planned again, changes sent. */
 void		 rib_out_set_next_hop(struct rib_out *, int next_hop);
+/*
+ * A new export policy (the old one may be freed after this); with replan,
+ * every prefix is planned again (the policy or the env changed) and only
+ * the changes are sent.
+ */
+void		 rib_out_set_policy(struct rib_out *, const struct policy *,
+		    int replan);
 size_t		 rib_out_pending(const struct rib_out *);
 /* Prefixes advertised; with add_path, paths advertised. */
 size_t		 rib_out_sent_count(const struct rib_out *);
+/*
+ * Walk the Adj-RIB-Out as advertised (wrenctl show rib out): each prefix,
+ * its path identifier (0 without ADD-PATH) and the attributes as sent, in
+ * no particular order; stops when cb returns non-zero.
+ */
+void		 rib_out_walk(const struct rib_out *, int (*cb)(void *,
+		    const struct wr_prefix *, uint32_t,
+		    const struct rib_attrs *), void *);
 /* Hand over up to budget queued prefixes; returns how many remain queued. */
 size_t		 rib_out_drain(struct rib_out *, const struct rib_out_cb *,
 		    size_t budget);

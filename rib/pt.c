@@ -17,15 +17,25 @@
  *
  * A trie of a million random prefixes is still ~20 nodes deep, each a likely
  * cache miss.  So the first PT_STRIDE (16) bits are resolved by a directly
- * indexed table of subtrie roots (allocated on first use; 512 KB per family):
+ * indexed table of subtrie roots (allocated on first use; 256 KB per family):
  * a prefix of length >= 16 lives in the subtrie of its first 16 bits, a
  * shorter one in a small separate trie.  A full table is then ~5 nodes deep.
  *
- * Nodes carry their key (4 bytes for IPv4, 16 for IPv6) so that glue nodes
- * need no entry, and come from a per-family pool: an IPv4 node is 32 bytes,
- * an IPv6 node 48, with no malloc header per node.  No parent pointer: a
- * removal re-descends from the root (at most 33 / 129 steps), which saves
- * 8 bytes per node.
+ * Memory, the one thing a full table has a lot of (a critical-bit tree):
+ *  - a prefix node is its rib_entry with two child links in front (40
+ *    bytes, IPv4 and IPv6 alike): the key is the entry's own prefix; there
+ *    is no separate entry, no pointer to it and no second key;
+ *  - a glue node holds no key at all, only its bit index (12 bytes): every
+ *    prefix below it shares its first len bits, so an insertion finds the
+ *    divergence point against one prefix below (a second descent), and a
+ *    longest match checks the key at prefix nodes only;
+ *  - child links are 32-bit references into two pools of fixed-size nodes
+ *    (glue, prefix) kept in pages: no malloc header, half a pointer;
+ *  - no parent link: a removal re-descends from the root.
+ * So a prefix costs 40 bytes plus, in a table of leaves, about one glue
+ * node: ~52 bytes, where a node with its own key, 64-bit links and an entry
+ * beside it took 96 (IPv4) or 128 (IPv6).  Pages never move, so an entry
+ * pointer stays valid until pt_remove().
  */
 #include "pt.h"
 
@@ -36,38 +46,58 @@
 
 #include "log.h"
 
-struct pt_node {
-	struct pt_node		*child[2];
-	struct rib_entry	*entry;		/* NULL: a glue node */
-	uint8_t			 len;
-	uint8_t			 key[];		/* 4 or 16 bytes, masked */
+#if defined(__SANITIZE_ADDRESS__)
+#define PT_ASAN		1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PT_ASAN		1
+#endif
+#endif
+#ifdef PT_ASAN
+#include <sanitizer/asan_interface.h>
+/* a freed entry is poisoned, so that a use after free is still caught */
+#define PT_POISON(p, n)		ASAN_POISON_MEMORY_REGION((p), (n))
+#define PT_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define PT_POISON(p, n)		((void)(p), (void)(n))
+#define PT_UNPOISON(p, n)	((void)(p), (void)(n))
+#endif
+
+/* A node reference: a pool index (from 1), the top bit set for a prefix
+ * node; 0 is no node. */
+typedef uint32_t pt_ref;
+#define PT_ENTRY	0x80000000u
+#define PT_IDX(r)	((r) & ~PT_ENTRY)
+
+struct pt_glue {
+	pt_ref			 child[2];
+	uint8_t			 len;		/* the critical bit */
 };
 
-struct pt_chunk {
-	struct pt_chunk		*next;
-	size_t			 size;
+struct pt_enode {
+	pt_ref			 child[2];
+	struct rib_entry	 e;
 };
 
-#define PT_CHUNK_MIN	32
-#define PT_CHUNK_MAX	8192
+#define PT_PAGE_SHIFT	10
+#define PT_PAGE		(1u << PT_PAGE_SHIFT)
 
-/* Fixed-size node allocator: nodes are carved from chunks, freed to a list. */
+/* Fixed-size nodes in pages of PT_PAGE; a free node's first word links the
+ * free list. */
 struct pt_pool {
-	size_t			 nodesize;
-	size_t			 nextcount;	/* nodes in the next chunk */
-	struct pt_node		*freelist;	/* linked through child[0] */
-	struct pt_chunk		*chunks;
-	size_t			 bytes;
+	uint8_t			**pages;
+	uint32_t		 npages;
+	uint32_t		 nused;		/* indices handed out */
+	uint32_t		 freelist;
+	size_t			 size;
 };
 
 #define PT_STRIDE	16
 #define PT_TABSIZE	(1u << PT_STRIDE)
 
 struct pt_tree {
-	struct pt_node		*root;		/* prefixes shorter than 16 */
-	struct pt_node		**tab;		/* subtries, by first 16 bits */
-	struct pt_pool		 pool;
-	unsigned		 keylen;	/* bytes */
+	pt_ref			 root;		/* prefixes shorter than 16 */
+	pt_ref			*tab;		/* subtries, by first 16 bits */
 	unsigned		 maxlen;	/* bits */
 	size_t			 count;
 };
@@ -75,6 +105,8 @@ struct pt_tree {
 struct pt {
 	struct pt_tree		 v4;
 	struct pt_tree		 v6;
+	struct pt_pool		 glue;
+	struct pt_pool		 nodes;
 };
 
 #define PT_STACK	(2 * (128 + 2))
@@ -103,83 +135,128 @@ pt_common(const uint8_t *a, const uint8_t *b, unsigned max)
 	return n < max ? n : max;
 }
 
-static void
-pt_keycopy(uint8_t *dst, const uint8_t *src, unsigned len, unsigned keylen)
+static inline void *
+pt_ptr(const struct pt_pool *pool, uint32_t idx)
 {
-	unsigned i;
+	return pool->pages[idx >> PT_PAGE_SHIFT] +
+	    (size_t)(idx & (PT_PAGE - 1)) * pool->size;
+}
 
-	for (i = 0; i < keylen; i++) {
-		unsigned bit = i * 8;
+static inline struct pt_enode *
+pt_en(const struct pt *pt, pt_ref r)
+{
+	return pt_ptr(&pt->nodes, PT_IDX(r));
+}
 
-		if (bit + 8 <= len)
-			dst[i] = src[i];
-		else if (bit >= len)
-			dst[i] = 0;
-		else
-			dst[i] = src[i] & (uint8_t)(0xff << (8 - (len - bit)));
+static inline struct pt_glue *
+pt_gl(const struct pt *pt, pt_ref r)
+{
+	return pt_ptr(&pt->glue, PT_IDX(r));
+}
+
+static inline pt_ref *
+pt_child(const struct pt *pt, pt_ref r)
+{
+	return (r & PT_ENTRY) ? pt_en(pt, r)->child : pt_gl(pt, r)->child;
+}
+
+/* The node's bit index: the prefix length, or the glue's critical bit. */
+static inline unsigned
+pt_len(const struct pt *pt, pt_ref r)
+{
+	return (r & PT_ENTRY) ? pt_en(pt, r)->e.prefix.len : pt_gl(pt, r)->len;
+}
+
+/* A zeroed node's index, or 0. */
+static uint32_t
+pt_pool_get(struct pt_pool *pool)
+{
+	uint8_t **pages, *p;
+	uint32_t idx;
+
+	if ((idx = pool->freelist) != 0) {
+		p = pt_ptr(pool, idx);
+		PT_UNPOISON(p, pool->size);
+		memcpy(&pool->freelist, p, sizeof(pool->freelist));
+	} else {
+		if (pool->nused + 1 >= PT_ENTRY)
+			return 0;
+		idx = pool->nused + 1;
+		if ((idx >> PT_PAGE_SHIFT) == pool->npages) {
+			pages = reallocarray(pool->pages, pool->npages + 1,
+			    sizeof(*pages));
+			if (pages == NULL)
+				return 0;
+			pool->pages = pages;
+			if ((pages[pool->npages] = malloc(PT_PAGE *
+			    pool->size)) == NULL)
+				return 0;
+			pool->npages++;
+		}
+		pool->nused = idx;
+		p = pt_ptr(pool, idx);
 	}
+	memset(p, 0, pool->size);
+	return idx;
 }
 
-static int
-pt_pool_grow(struct pt_pool *pool)
+static void
+pt_pool_put(struct pt_pool *pool, uint32_t idx)
 {
-	struct pt_chunk *c;
-	uint8_t *p;
-	size_t i, n = pool->nextcount;
+	uint8_t *p = pt_ptr(pool, idx);
 
-	if ((c = malloc(sizeof(*c) + n * pool->nodesize)) == NULL)
-		return -1;
-	c->next = pool->chunks;
-	c->size = sizeof(*c) + n * pool->nodesize;
-	pool->chunks = c;
-	pool->bytes += c->size;
-	p = (uint8_t *)(c + 1);
-	for (i = 0; i < n; i++) {
-		struct pt_node *node = (struct pt_node *)(p + i * pool->nodesize);
+	memcpy(p, &pool->freelist, sizeof(pool->freelist));
+	pool->freelist = idx;
+	/*
+	 * The links stay readable; the rest of a prefix node (the entry,
+	 * whole 8-byte granules) is poisoned.  Glue nodes hold no entry.
+	 */
+	if (pool->size > 8 && pool->size % 8 == 0)
+		PT_POISON(p + 8, pool->size - 8);
+}
 
-		node->child[0] = pool->freelist;
-		pool->freelist = node;
+static void
+pt_pool_free(struct pt_pool *pool)
+{
+	uint32_t i;
+
+	for (i = 0; i < pool->npages; i++) {
+		PT_UNPOISON(pool->pages[i], PT_PAGE * pool->size);
+		free(pool->pages[i]);
 	}
-	if (pool->nextcount < PT_CHUNK_MAX)
-		pool->nextcount *= 2;
-	return 0;
+	free(pool->pages);
 }
 
-static struct pt_node *
-pt_node_new(struct pt_tree *t, const uint8_t *key, unsigned len,
-    struct rib_entry *e)
+static pt_ref
+pt_glue_new(struct pt *pt, unsigned len)
 {
-	struct pt_node *n;
+	uint32_t idx;
 
-	if (t->pool.freelist == NULL && pt_pool_grow(&t->pool) == -1)
-		return NULL;
-	n = t->pool.freelist;
-	t->pool.freelist = n->child[0];
-	memset(n, 0, t->pool.nodesize);
-	n->len = (uint8_t)len;
-	n->entry = e;
-	pt_keycopy(n->key, key, len, t->keylen);
-	if (e != NULL)
-		e->pt_node = n;
-	return n;
+	if ((idx = pt_pool_get(&pt->glue)) == 0)
+		return 0;
+	pt_gl(pt, idx)->len = (uint8_t)len;
+	return idx;
+}
+
+/* A prefix node, its entry keyed by pfx (masked here) with no paths. */
+static pt_ref
+pt_enode_new(struct pt *pt, const struct wr_prefix *pfx)
+{
+	struct pt_enode *n;
+	uint32_t idx;
+
+	if ((idx = pt_pool_get(&pt->nodes)) == 0)
+		return 0;
+	n = pt_en(pt, idx);
+	n->e.prefix = *pfx;
+	prefix_mask(&n->e.prefix);
+	return idx | PT_ENTRY;
 }
 
 static void
-pt_node_free(struct pt_tree *t, struct pt_node *n)
+pt_node_free(struct pt *pt, pt_ref r)
 {
-	n->child[0] = t->pool.freelist;
-	t->pool.freelist = n;
-}
-
-static void
-pt_tree_init(struct pt_tree *t, unsigned keylen)
-{
-	size_t sz = offsetof(struct pt_node, key) + keylen;
-
-	t->keylen = keylen;
-	t->maxlen = keylen * 8;
-	t->pool.nodesize = (sz + 7) & ~(size_t)7;
-	t->pool.nextcount = PT_CHUNK_MIN;
+	pt_pool_put((r & PT_ENTRY) ? &pt->nodes : &pt->glue, PT_IDX(r));
 }
 
 struct pt *
@@ -189,57 +266,45 @@ pt_new(void)
 
 	if ((pt = calloc(1, sizeof(*pt))) == NULL)
 		return NULL;
-	pt_tree_init(&pt->v4, 4);
-	pt_tree_init(&pt->v6, 16);
+	pt->v4.maxlen = 32;
+	pt->v6.maxlen = 128;
+	pt->glue.size = sizeof(struct pt_glue);
+	pt->nodes.size = sizeof(struct pt_enode);
 	return pt;
 }
 
-static void
-pt_subtree_free(struct pt_node *root, void (*fn)(struct rib_entry *, void *),
-    void *arg)
+static int	pt_tree_walk(const struct pt *, const struct pt_tree *,
+		    int (*)(const struct rib_entry *, void *), void *);
+
+struct pt_freectx {
+	void	(*fn)(struct rib_entry *, void *);
+	void	*arg;
+};
+
+static int
+pt_free_cb(const struct rib_entry *e, void *arg)
 {
-	struct pt_node *stack[PT_STACK], *n;
-	int sp = 0;
+	struct pt_freectx *f = arg;
 
-	if (root != NULL)
-		stack[sp++] = root;
-	while (sp > 0) {
-		n = stack[--sp];
-		if (n->child[1] != NULL)
-			stack[sp++] = n->child[1];
-		if (n->child[0] != NULL)
-			stack[sp++] = n->child[0];
-		if (n->entry != NULL)
-			fn(n->entry, arg);
-	}
-}
-
-static void
-pt_tree_free(struct pt_tree *t, void (*fn)(struct rib_entry *, void *),
-    void *arg)
-{
-	struct pt_chunk *c;
-	size_t i;
-
-	if (fn != NULL) {
-		pt_subtree_free(t->root, fn, arg);
-		for (i = 0; t->tab != NULL && i < PT_TABSIZE; i++)
-			pt_subtree_free(t->tab[i], fn, arg);
-	}
-	free(t->tab);
-	while ((c = t->pool.chunks) != NULL) {
-		t->pool.chunks = c->next;
-		free(c);
-	}
+	f->fn((struct rib_entry *)(uintptr_t)e, f->arg);
+	return 0;
 }
 
 void
 pt_free(struct pt *pt, void (*fn)(struct rib_entry *, void *), void *arg)
 {
+	struct pt_freectx f = { fn, arg };
+
 	if (pt == NULL)
 		return;
-	pt_tree_free(&pt->v4, fn, arg);
-	pt_tree_free(&pt->v6, fn, arg);
+	if (fn != NULL) {
+		pt_tree_walk(pt, &pt->v4, pt_free_cb, &f);
+		pt_tree_walk(pt, &pt->v6, pt_free_cb, &f);
+	}
+	free(pt->v4.tab);
+	free(pt->v6.tab);
+	pt_pool_free(&pt->glue);
+	pt_pool_free(&pt->nodes);
 	free(pt);
 }
 
@@ -261,81 +326,151 @@ pt_index(const uint8_t *key)
 
 /* Where the (sub)trie holding prefixes of this length and key starts;
  * NULL if there is none (yet). */
-static struct pt_node **
+static pt_ref *
 pt_rootp(const struct pt_tree *t, const uint8_t *key, unsigned len)
 {
 	if (len < PT_STRIDE)
-		return (struct pt_node **)&t->root;
+		return (pt_ref *)&t->root;
 	if (t->tab == NULL)
 		return NULL;
 	return &t->tab[pt_index(key)];
 }
 
-/* Link a new node for e at *link, where descent stopped at n (or NULL). */
-static int
-pt_link(struct pt_tree *t, struct pt_node **link, struct pt_node *n,
-    struct rib_entry *e)
+/*
+ * A prefix at or below r: it shares the first pt_len(r) bits of everything
+ * below r.  A glue node always has two children.
+ */
+static const struct wr_prefix *
+pt_some_prefix(const struct pt *pt, pt_ref r)
 {
-	const uint8_t *key = e->prefix.addr.b;
-	unsigned len = e->prefix.len, cl;
-	struct pt_node *nn, *glue;
-
-	if ((nn = pt_node_new(t, key, len, e)) == NULL)
-		return -1;
-	if (n == NULL) {
-		*link = nn;
-		return 0;
-	}
-	cl = pt_common(n->key, key, n->len < len ? n->len : len);
-	if (cl == len) {
-		/* e is a shorter prefix of n: it goes above n */
-		nn->child[pt_bit(n->key, len)] = n;
-		*link = nn;
-		return 0;
-	}
-	/* n and e diverge at bit cl: a glue node there holds both */
-	if ((glue = pt_node_new(t, key, cl, NULL)) == NULL) {
-		e->pt_node = NULL;
-		pt_node_free(t, nn);
-		return -1;
-	}
-	glue->child[pt_bit(key, cl)] = nn;
-	glue->child[pt_bit(n->key, cl)] = n;
-	*link = glue;
-	return 0;
+	while (!(r & PT_ENTRY))
+		r = pt_gl(pt, r)->child[0];
+	return &pt_en(pt, r)->e.prefix;
 }
 
-int
-pt_insert(struct pt *pt, struct rib_entry *e)
+/*
+ * How many leading bits the prefix key/len shares with the trie: descend on
+ * its bits to a node as long as it, or to the last node on its way, and
+ * compare with a prefix below that node.
+ */
+static unsigned
+pt_common_len(const struct pt *pt, pt_ref r, const uint8_t *key,
+    unsigned len, pt_ref *last)
 {
-	struct pt_tree *t = pt_tree(pt, e->prefix.addr.af);
-	const uint8_t *key = e->prefix.addr.b;
-	unsigned len = e->prefix.len;
-	struct pt_node **link, *n;
+	const struct wr_prefix *q;
+	pt_ref next;
+	unsigned nl;
 
+	for (; (nl = pt_len(pt, r)) < len; r = next)
+		if ((next = pt_child(pt, r)[pt_bit(key, nl)]) == 0)
+			break;
+	*last = r;
+	q = pt_some_prefix(pt, r);
+	return pt_common(q->addr.b, key, q->len < len ? q->len : len);
+}
+
+/* A new prefix node where the descent stopped: *link is n (or 0), which
+ * diverges from the key at bit cl.  Pages never move: link stays valid. */
+static pt_ref
+pt_link(struct pt *pt, pt_ref *link, const struct wr_prefix *pfx,
+    unsigned cl)
+{
+	pt_ref n = *link, nn, glue;
+	const uint8_t *nkey;
+
+	if ((nn = pt_enode_new(pt, pfx)) == 0)
+		return 0;
+	if (n == 0) {
+		*link = nn;
+		return nn;
+	}
+	nkey = pt_some_prefix(pt, n)->addr.b;
+	if (cl == pfx->len) {
+		/* the new prefix is a shorter one of n's: it goes above n */
+		pt_en(pt, nn)->child[pt_bit(nkey, cl)] = n;
+		*link = nn;
+		return nn;
+	}
+	/* they diverge at bit cl: a glue node there holds both */
+	if ((glue = pt_glue_new(pt, cl)) == 0) {
+		pt_node_free(pt, nn);
+		return 0;
+	}
+	pt_gl(pt, glue)->child[pt_bit(pfx->addr.b, cl)] = nn;
+	pt_gl(pt, glue)->child[pt_bit(nkey, cl)] = n;
+	*link = glue;
+	return nn;
+}
+
+/* A glue node at exactly the new prefix becomes its prefix node. */
+static pt_ref
+pt_unglue(struct pt *pt, pt_ref *link, const struct wr_prefix *pfx)
+{
+	pt_ref g = *link, nn;
+
+	if ((nn = pt_enode_new(pt, pfx)) == 0)
+		return 0;
+	memcpy(pt_en(pt, nn)->child, pt_gl(pt, g)->child,
+	    sizeof(pt_gl(pt, g)->child));
+	*link = nn;
+	pt_node_free(pt, g);
+	return nn;
+}
+
+struct rib_entry *
+pt_get(struct pt *pt, const struct wr_prefix *pfx, int *created)
+{
+	struct pt_tree *t = pt_tree(pt, pfx->addr.af);
+	const uint8_t *key = pfx->addr.b;
+	unsigned len = pfx->len, cl, nl;
+	pt_ref *link, n, nn;
+
+	*created = 0;
 	if (t == NULL || len > t->maxlen)
-		return -1;
+		return NULL;
 	if (len >= PT_STRIDE && t->tab == NULL &&
 	    (t->tab = calloc(PT_TABSIZE, sizeof(*t->tab))) == NULL)
-		return -1;
-	for (link = pt_rootp(t, key, len); (n = *link) != NULL;
-	    link = &n->child[pt_bit(key, n->len)]) {
-		if (n->len > len ||
-		    pt_common(n->key, key, n->len) < n->len)
+		return NULL;
+	link = pt_rootp(t, key, len);
+	cl = 0;
+	if (*link != 0) {
+		cl = pt_common_len(pt, *link, key, len, &n);
+		if (cl == len && (n & PT_ENTRY) && pt_len(pt, n) == len)
+			return &pt_en(pt, n)->e;	/* there already */
+	}
+	/* second descent, to the first node below the divergence */
+	for (; (n = *link) != 0; link = &pt_child(pt, n)[pt_bit(key, nl)]) {
+		if ((nl = pt_len(pt, n)) > cl)
 			break;
-		if (n->len == len) {
-			if (n->entry != NULL)
-				return -1;
-			n->entry = e;
-			e->pt_node = n;
-			t->count++;
-			return 0;
+		if (nl == len) {
+			if (n & PT_ENTRY)
+				return &pt_en(pt, n)->e;
+			if ((nn = pt_unglue(pt, link, pfx)) == 0)
+				return NULL;
+			goto created;
 		}
 	}
-	if (pt_link(t, link, n, e) == -1)
-		return -1;
+	if ((nn = pt_link(pt, link, pfx, cl)) == 0)
+		return NULL;
+ created:
 	t->count++;
-	return 0;
+	*created = 1;
+	return &pt_en(pt, nn)->e;
+}
+
+/* A prefix node with two children that loses its entry becomes glue. */
+static void
+pt_reglue(struct pt *pt, pt_ref *link, unsigned len)
+{
+	pt_ref n = *link, g;
+
+	/* one page of glue nodes per 1024: fails only with malloc failing */
+	if ((g = pt_glue_new(pt, len)) == 0)
+		fatal("pt_remove");
+	memcpy(pt_gl(pt, g)->child, pt_en(pt, n)->child,
+	    sizeof(pt_gl(pt, g)->child));
+	*link = g;
+	pt_node_free(pt, n);
 }
 
 void
@@ -343,28 +478,35 @@ pt_remove(struct pt *pt, struct rib_entry *e)
 {
 	struct pt_tree *t = pt_tree(pt, e->prefix.addr.af);
 	const uint8_t *key = e->prefix.addr.b;
-	struct pt_node **link, **plink = NULL, *n, *child, *p;
+	pt_ref *link, *plink = NULL, n, child, p, *c;
+	unsigned nl;
 
 	if (t == NULL || (link = pt_rootp(t, key, e->prefix.len)) == NULL)
 		fatalx("pt_remove: entry not in table");
-	for (; (n = *link) != e->pt_node;
-	    link = &n->child[pt_bit(key, n->len)]) {
-		if (n == NULL || n->len >= e->prefix.len)
+	for (;;) {
+		if ((n = *link) == 0)
+			fatalx("pt_remove: entry not in table");
+		if ((n & PT_ENTRY) && &pt_en(pt, n)->e == e)
+			break;
+		if ((nl = pt_len(pt, n)) >= e->prefix.len)
 			fatalx("pt_remove: entry not in table");
 		plink = link;
+		link = &pt_child(pt, n)[pt_bit(key, nl)];
 	}
-	n->entry = NULL;
-	e->pt_node = NULL;
 	t->count--;
-	if (n->child[0] != NULL && n->child[1] != NULL)
-		return;		/* stays as a glue node */
-	child = n->child[0] != NULL ? n->child[0] : n->child[1];
+	c = pt_en(pt, n)->child;
+	if (c[0] != 0 && c[1] != 0) {
+		pt_reglue(pt, link, e->prefix.len);
+		return;
+	}
+	child = c[0] != 0 ? c[0] : c[1];
 	*link = child;
-	pt_node_free(t, n);
+	pt_node_free(pt, n);
 	/* a glue parent left with one child is no longer needed */
-	if (child == NULL && plink != NULL && (p = *plink)->entry == NULL) {
-		*plink = p->child[0] != NULL ? p->child[0] : p->child[1];
-		pt_node_free(t, p);
+	if (child == 0 && plink != NULL && !((p = *plink) & PT_ENTRY)) {
+		c = pt_gl(pt, p)->child;
+		*plink = c[0] != 0 ? c[0] : c[1];
+		pt_node_free(pt, p);
 	}
 }
 
@@ -373,32 +515,47 @@ pt_lookup(const struct pt *pt, const struct wr_prefix *pfx)
 {
 	struct pt_tree *t = pt_tree(pt, pfx->addr.af);
 	const uint8_t *key = pfx->addr.b;
-	struct pt_node **rootp, *n;
+	struct pt_enode *en;
+	pt_ref *rootp, n;
+	unsigned nl;
 
-	if (t == NULL || (rootp = pt_rootp(t, key, pfx->len)) == NULL)
+	if (t == NULL || pfx->len > t->maxlen ||
+	    (rootp = pt_rootp(t, key, pfx->len)) == NULL)
 		return NULL;
 	/* descend on one bit per node; compare the whole key once */
-	for (n = *rootp; n != NULL && n->len < pfx->len;
-	    n = n->child[pt_bit(key, n->len)])
+	for (n = *rootp; n != 0 && (nl = pt_len(pt, n)) < pfx->len;
+	    n = pt_child(pt, n)[pt_bit(key, nl)])
 		;
-	if (n == NULL || n->len != pfx->len || n->entry == NULL)
+	if (n == 0 || !(n & PT_ENTRY))
 		return NULL;
-	if (pt_common(n->key, key, n->len) != n->len)
+	en = pt_en(pt, n);
+	if (en->e.prefix.len != pfx->len ||
+	    pt_common(en->e.prefix.addr.b, key, pfx->len) != pfx->len)
 		return NULL;
-	return n->entry;
+	return &en->e;
 }
 
+/*
+ * Glue nodes carry no key: check at prefix nodes only.  A prefix on the
+ * way that does not cover the address ends the search, since everything
+ * below it extends it.
+ */
 static struct rib_entry *
-pt_subtree_match(const struct pt_node *n, const uint8_t *key, unsigned maxlen)
+pt_subtree_match(const struct pt *pt, pt_ref n, const uint8_t *key,
+    unsigned maxlen)
 {
-	struct rib_entry *best = NULL;
+	struct rib_entry *best = NULL, *e;
+	unsigned nl;
 
-	for (; n != NULL; n = n->child[pt_bit(key, n->len)]) {
-		if (pt_common(n->key, key, n->len) < n->len)
-			break;
-		if (n->entry != NULL)
-			best = n->entry;
-		if (n->len == maxlen)
+	for (; n != 0; n = pt_child(pt, n)[pt_bit(key, nl)]) {
+		nl = pt_len(pt, n);
+		if (n & PT_ENTRY) {
+			e = &pt_en(pt, n)->e;
+			if (pt_common(e->prefix.addr.b, key, nl) < nl)
+				break;
+			best = e;
+		}
+		if (nl == maxlen)
 			break;
 	}
 	return best;
@@ -414,37 +571,39 @@ pt_match(const struct pt *pt, const struct wr_addr *addr)
 		return NULL;
 	/* anything in the subtrie is longer than anything in the short trie */
 	if (t->tab != NULL)
-		best = pt_subtree_match(t->tab[pt_index(addr->b)], addr->b,
+		best = pt_subtree_match(pt, t->tab[pt_index(addr->b)], addr->b,
 		    t->maxlen);
 	if (best == NULL)
-		best = pt_subtree_match(t->root, addr->b, t->maxlen);
+		best = pt_subtree_match(pt, t->root, addr->b, t->maxlen);
 	return best;
 }
 
 /* Pre-order, 0 before 1: a prefix before its more specifics, i.e. the
  * (address, length) order of prefix_cmp(). */
 static int
-pt_subtree_walk(const struct pt_node *root,
+pt_subtree_walk(const struct pt *pt, pt_ref root,
     int (*cb)(const struct rib_entry *, void *), void *arg)
 {
-	const struct pt_node *stack[PT_STACK], *n;
+	pt_ref stack[PT_STACK], n, *c;
 	int sp = 0, rv;
 
-	if (root != NULL)
+	if (root != 0)
 		stack[sp++] = root;
 	while (sp > 0) {
 		n = stack[--sp];
-		if (n->child[1] != NULL)
-			stack[sp++] = n->child[1];
-		if (n->child[0] != NULL)
-			stack[sp++] = n->child[0];
-		if (n->entry != NULL && (rv = cb(n->entry, arg)) != 0)
+		c = pt_child(pt, n);
+		if (c[1] != 0)
+			stack[sp++] = c[1];
+		if (c[0] != 0)
+			stack[sp++] = c[0];
+		if ((n & PT_ENTRY) && (rv = cb(&pt_en(pt, n)->e, arg)) != 0)
 			return rv;
 	}
 	return 0;
 }
 
 struct pt_walkctx {
+	const struct pt		*pt;
 	const struct pt_tree	*t;
 	unsigned		 next;		/* first subtrie not walked */
 	int			(*cb)(const struct rib_entry *, void *);
@@ -457,7 +616,7 @@ pt_walk_tab(struct pt_walkctx *w, unsigned upto)
 	int rv;
 
 	for (; w->t->tab != NULL && w->next < upto; w->next++)
-		if ((rv = pt_subtree_walk(w->t->tab[w->next], w->cb,
+		if ((rv = pt_subtree_walk(w->pt, w->t->tab[w->next], w->cb,
 		    w->arg)) != 0)
 			return rv;
 	w->next = upto;
@@ -482,13 +641,13 @@ pt_walk_short(const struct rib_entry *e, void *arg)
 }
 
 static int
-pt_tree_walk(const struct pt_tree *t,
+pt_tree_walk(const struct pt *pt, const struct pt_tree *t,
     int (*cb)(const struct rib_entry *, void *), void *arg)
 {
-	struct pt_walkctx w = { t, 0, cb, arg };
+	struct pt_walkctx w = { pt, t, 0, cb, arg };
 	int rv;
 
-	if ((rv = pt_subtree_walk(t->root, pt_walk_short, &w)) != 0)
+	if ((rv = pt_subtree_walk(pt, t->root, pt_walk_short, &w)) != 0)
 		return rv;
 	return pt_walk_tab(&w, PT_TABSIZE);
 }
@@ -499,9 +658,9 @@ pt_walk(const struct pt *pt, int (*cb)(const struct rib_entry *, void *),
 {
 	int rv;
 
-	if ((rv = pt_tree_walk(&pt->v4, cb, arg)) != 0)
+	if ((rv = pt_tree_walk(pt, &pt->v4, cb, arg)) != 0)
 		return rv;
-	return pt_tree_walk(&pt->v6, cb, arg);
+	return pt_tree_walk(pt, &pt->v6, cb, arg);
 }
 
 size_t
@@ -510,10 +669,17 @@ pt_count(const struct pt *pt)
 	return pt->v4.count + pt->v6.count;
 }
 
+static size_t
+pt_pool_mem(const struct pt_pool *pool)
+{
+	return pool->npages * (PT_PAGE * pool->size + sizeof(*pool->pages));
+}
+
 size_t
 pt_mem(const struct pt *pt)
 {
-	size_t n = sizeof(*pt) + pt->v4.pool.bytes + pt->v6.pool.bytes;
+	size_t n = sizeof(*pt) + pt_pool_mem(&pt->glue) +
+	    pt_pool_mem(&pt->nodes);
 
 	if (pt->v4.tab != NULL)
 		n += PT_TABSIZE * sizeof(*pt->v4.tab);

@@ -2,9 +2,9 @@
  * rib/pt.h: the prefix table, mapping an IPv4 or IPv6 prefix to its
  * rib_entry.  Internal to rib/: the rest of Wren goes through rib.h.
  *
- * The table does not own the entries: pt_insert() links an entry (keyed by
- * its own, masked, e->prefix) and pt_remove() unlinks it; the caller
- * allocates and frees them.  e->pt_node belongs to the table.
+ * The table owns the entries: each one lives inside its trie node (see
+ * pt.c).  pt_get() finds or creates the entry of a prefix, pt_remove()
+ * unlinks and frees it; an entry pointer is valid until then.
  */
 #ifndef WREN_PT_H
 #define WREN_PT_H
@@ -16,11 +16,18 @@
 struct pt;
 
 struct pt		*pt_new(void);
-/* Free the table; fn (if not NULL) is called on every entry first. */
+/* Free the table; fn (if not NULL) is called on every entry first (it
+ * must not free it). */
 void			 pt_free(struct pt *, void (*fn)(struct rib_entry *,
 			    void *), void *);
-/* 0, or -1 on memory exhaustion or if the prefix is already present. */
-int			 pt_insert(struct pt *, struct rib_entry *);
+/*
+ * The entry of pfx (masked), created with no paths if there is none (then
+ * *created is set): one descent of the table, or two to create.  NULL on
+ * memory exhaustion or a bad prefix.
+ */
+struct rib_entry	*pt_get(struct pt *, const struct wr_prefix *,
+			    int *created);
+/* Unlink e and free it. */
 void			 pt_remove(struct pt *, struct rib_entry *);
 struct rib_entry	*pt_lookup(const struct pt *, const struct wr_prefix *);
 /* Longest-prefix match of an address. */

@@ -13,14 +13,119 @@
 #include "pt.h"
 #include "rib.h"
 
+/*
+ * Paths come from a per-rib pool of fixed-size objects: no malloc header
+ * (8 bytes each) and no malloc call per path; entries live inside the prefix
+ * table's nodes (rib/pt.c).  Under a sanitizer paths are plain
+ * calloc()/free(), so that use after free is still caught.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RIB_POOL_MALLOC	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RIB_POOL_MALLOC	1
+#endif
+#endif
+
+#define RIB_CHUNK_MIN	64
+#define RIB_CHUNK_MAX	16384
+
+struct rib_chunk {
+	struct rib_chunk	*next;
+};
+
+struct rib_pool {
+	size_t			 size;		/* object size, >= a pointer */
+	size_t			 nextcount;	/* objects in the next chunk */
+	void			*freelist;	/* linked through the first word */
+	struct rib_chunk	*chunks;
+	/* the newest chunk's objects never handed out: carved on demand,
+	 * so that its pages are only touched (resident) when used */
+	uint8_t			*fresh, *fresh_end;
+};
+
 struct rib {
 	struct pt		*pt;
+	struct rib_pool		 paths;	/* entries live in pt's nodes */
 	struct rib_consumer	*consumers;
 	/* next consumer to notify: kept right if a callback removes it */
 	struct rib_consumer	*notify_next;
 	size_t			 npaths;
 	uint32_t		 tx_next;	/* last transmit id given */
 };
+
+static void
+rib_pool_init(struct rib_pool *pool, size_t size)
+{
+	pool->size = (size + 7) & ~(size_t)7;
+	pool->nextcount = RIB_CHUNK_MIN;
+}
+
+#ifndef RIB_POOL_MALLOC
+static int
+rib_pool_grow(struct rib_pool *pool)
+{
+	struct rib_chunk *c;
+	uint8_t *o;
+	size_t n = pool->nextcount;
+
+	if ((c = malloc(sizeof(*c) + n * pool->size)) == NULL)
+		return -1;
+	c->next = pool->chunks;
+	pool->chunks = c;
+	o = (uint8_t *)(c + 1);
+	pool->fresh = o;
+	pool->fresh_end = o + n * pool->size;
+	if (pool->nextcount < RIB_CHUNK_MAX)
+		pool->nextcount *= 2;
+	return 0;
+}
+#endif
+
+/* A zeroed object, or NULL. */
+static void *
+rib_pool_get(struct rib_pool *pool)
+{
+#ifdef RIB_POOL_MALLOC
+	return calloc(1, pool->size);
+#else
+	void *o;
+
+	if ((o = pool->freelist) != NULL)
+		pool->freelist = *(void **)o;
+	else {
+		if (pool->fresh == pool->fresh_end &&
+		    rib_pool_grow(pool) == -1)
+			return NULL;
+		o = pool->fresh;
+		pool->fresh += pool->size;
+	}
+	memset(o, 0, pool->size);
+	return o;
+#endif
+}
+
+static void
+rib_pool_put(struct rib_pool *pool, void *o)
+{
+#ifdef RIB_POOL_MALLOC
+	free(o);
+#else
+	*(void **)o = pool->freelist;
+	pool->freelist = o;
+#endif
+}
+
+static void
+rib_pool_free(struct rib_pool *pool)
+{
+	struct rib_chunk *c;
+
+	while ((c = pool->chunks) != NULL) {
+		pool->chunks = c->next;
+		free(c);
+	}
+}
 
 struct rib *
 rib_new(void)
@@ -33,12 +138,14 @@ rib_new(void)
 		free(rib);
 		return NULL;
 	}
+	rib_pool_init(&rib->paths, sizeof(struct rib_path));
 	return rib;
 }
 
 static void
 rib_entry_free_all(struct rib_entry *e, void *arg)
 {
+	struct rib *rib = arg;
 	struct rib_path *p, *next;
 
 	for (p = e->paths; p != NULL; p = next) {
@@ -48,9 +155,9 @@ rib_entry_free_all(struct rib_entry *e, void *arg)
 		p->src->npaths = 0;
 		p->src->nstale = 0;
 		rib_attrs_unref(p->attrs);
-		free(p);
+		rib_pool_put(&rib->paths, p);
 	}
-	free(e);
+	e->paths = NULL;
 }
 
 void
@@ -58,7 +165,8 @@ rib_free(struct rib *rib)
 {
 	if (rib == NULL)
 		return;
-	pt_free(rib->pt, rib_entry_free_all, NULL);
+	pt_free(rib->pt, rib_entry_free_all, rib);
+	rib_pool_free(&rib->paths);
 	free(rib);
 }
 
@@ -144,7 +252,6 @@ rib_reselect(struct rib *rib, struct rib_entry *e,
 	if (e->paths == NULL) {
 		rib_notify(rib, e, 1);
 		pt_remove(rib->pt, e);
-		free(e);
 		return 1;
 	}
 	rib_decide(e);
@@ -159,18 +266,10 @@ rib_reselect(struct rib *rib, struct rib_entry *e,
 static struct rib_entry *
 rib_entry_get(struct rib *rib, const struct wr_prefix *pfx)
 {
-	struct rib_entry *e;
+	int created;
 
-	if ((e = pt_lookup(rib->pt, pfx)) != NULL)
-		return e;
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return NULL;
-	e->prefix = *pfx;
-	if (pt_insert(rib->pt, e) == -1) {
-		free(e);
-		return NULL;
-	}
-	return e;
+	/* the entry lives in the table's node (rib/pt.c) */
+	return pt_get(rib->pt, pfx, &created);
 }
 
 /*
@@ -200,14 +299,14 @@ rib_path_new(struct rib *rib, struct rib_entry *e, struct rib_source *src,
 {
 	struct rib_path *p;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = rib_pool_get(&rib->paths)) == NULL)
 		return NULL;
 	p->entry = e;
 	p->src = src;
 	p->path_id = path_id;
 	p->tx_id = rib_tx_id(rib, e);
 	p->attrs = a;
-	p->since = time(NULL);
+	p->since = (uint32_t)time(NULL);
 	/* at the tail: a new path wins no full tie against an older one */
 	p->next = NULL;
 	if (e->paths == NULL)
@@ -275,13 +374,11 @@ rib_update_id(struct rib *rib, struct rib_source *src,
 		/* RFC 4271 §3.1: a new advertisement replaces the old one */
 		rib_attrs_unref(p->attrs);
 		p->attrs = a;
-		p->since = time(NULL);
+		p->since = (uint32_t)time(NULL);
 	} else if (rib_path_new(rib, e, src, path_id, a) == NULL) {
 		rib_attrs_unref(a);
-		if (e->paths == NULL) {
+		if (e->paths == NULL)
 			pt_remove(rib->pt, e);
-			free(e);
-		}
 		return -1;
 	}
 	return rib_reselect(rib, e, oldbest, oldattrs);
@@ -308,7 +405,7 @@ rib_path_free(struct rib *rib, struct rib_path *p)
 	rib->npaths--;
 	rib_path_unstale(p);
 	rib_attrs_unref(p->attrs);
-	free(p);
+	rib_pool_put(&rib->paths, p);
 }
 
 static int

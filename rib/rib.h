@@ -50,6 +50,7 @@ struct rib_attrs {
 	struct rib_attrs	*hnext;
 	uint32_t		 refcnt;
 	uint32_t		 hash;
+	uint32_t		 id;		/* rib_attrs_id() */
 
 	uint8_t			 origin;
 	uint8_t			 flags;
@@ -87,6 +88,13 @@ const struct rib_attrs	*rib_attrs_intern(const struct rib_attrs *tmpl);
 const struct rib_attrs	*rib_attrs_ref(const struct rib_attrs *);
 void			 rib_attrs_unref(const struct rib_attrs *);
 size_t			 rib_attrs_count(void);	/* distinct interned sets */
+/*
+ * A small number (never 0) naming an interned set for as long as it lives,
+ * and back: a 4-byte reference where millions are kept (rib/export.c).
+ * rib_attrs_id(NULL) is 0 and rib_attrs_byid(0) NULL.  Takes no reference.
+ */
+uint32_t		 rib_attrs_id(const struct rib_attrs *);
+const struct rib_attrs	*rib_attrs_byid(uint32_t);
 
 /* AS_PATH helpers on the 4-octet wire form (rib/aspath.c). */
 int	 aspath_valid(const uint8_t *, size_t);
@@ -129,6 +137,8 @@ struct rib_source {
 	const char		*name;		/* for display: "kernel", "198.18.0.2" */
 	int			 rr_client;	/* BGP: a route reflector client
 						   of ours (RFC 4456) */
+	int			 no_install;	/* STATIC: announced, never
+						   installed in the kernel */
 
 	/* internal: this source's Adj-RIB-In */
 	struct rib_path		*paths;
@@ -143,10 +153,8 @@ struct rib_path {
 	struct rib_entry	*entry;
 	struct rib_source	*src;
 	const struct rib_attrs	*attrs;		/* interned */
-	time_t			 since;
-	int			 stale;		/* RFC 4724 §4.2: kept across a
-						   graceful restart, not yet
-						   re-announced */
+	uint32_t		 since;		/* time(), seconds: 4 bytes
+						   keep the path at 64 */
 	uint32_t		 path_id;	/* RFC 7911: the neighbor's path
 						   identifier; 0 without
 						   ADD-PATH */
@@ -155,12 +163,15 @@ struct rib_path {
 						   unique among the paths
 						   of the entry, fixed for
 						   the life of the path */
+	uint8_t			 stale;		/* RFC 4724 §4.2: kept across a
+						   graceful restart, not yet
+						   re-announced */
 };
 
+/* Lives inside its prefix-table node (rib/pt.c): 40 bytes with the links. */
 struct rib_entry {
 	struct wr_prefix	 prefix;
 	struct rib_path		*paths;		/* sorted: best first */
-	void			*pt_node;	/* internal to the prefix table */
 };
 
 struct rib;

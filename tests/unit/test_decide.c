@@ -38,6 +38,10 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * The tests' sources are static: they must outlive the rib, which
+ * teardown frees (rib_free() empties every source that has paths).
+ */
 static void
 src(struct rib_source *s, enum rib_src_type type, int ebgp, uint32_t id,
     const char *addr)
@@ -139,7 +143,7 @@ static void
 t_local_over_bgp(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source k, st, b;
+	static struct rib_source k, st, b;
 	struct tmpl t1, t2, t3;
 	const struct rib_path *pk, *ps, *pb;
 
@@ -163,7 +167,7 @@ static void
 t_local_pref(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b, c;
+	static struct rib_source a, b, c;
 	struct tmpl t1, t2, t3;
 	const struct rib_path *pa, *pb, *pc;
 
@@ -192,7 +196,7 @@ static void
 t_aspath_length(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b, c;
+	static struct rib_source a, b, c;
 	struct tmpl t1, t2, t3;
 	const struct rib_path *pa, *pb, *pc;
 
@@ -221,7 +225,7 @@ static void
 t_origin(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b, c;
+	static struct rib_source a, b, c;
 	struct tmpl t1, t2, t3;
 	const struct rib_path *pa, *pb, *pc;
 
@@ -242,7 +246,7 @@ static void
 t_med_same_as(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 
@@ -260,7 +264,7 @@ static void
 t_med_different_as(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 
@@ -278,7 +282,7 @@ static void
 t_med_missing(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 
@@ -298,7 +302,7 @@ static void
 t_med_empty_path(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 
@@ -323,7 +327,7 @@ t_med_not_transitive(void **state)
 	static const int perm[6][3] = { { 0, 1, 2 }, { 0, 2, 1 },
 		{ 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
 	struct fix *f = *state;
-	struct rib_source s[3];
+	static struct rib_source s[3];
 	struct tmpl t[3];
 	const struct rib_path *p[3];
 	int i, j;
@@ -362,7 +366,7 @@ static void
 t_ebgp_over_ibgp(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1;
 	const struct rib_path *pa, *pb;
 
@@ -380,7 +384,7 @@ static void
 t_igp_cost_equal(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 
 	src(&a, RIB_SRC_BGP, 0, 2, "10.0.0.1");
@@ -399,7 +403,7 @@ static void
 t_bgp_id(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1;
 	const struct rib_path *pa, *pb;
 
@@ -417,7 +421,7 @@ static void
 t_peer_addr(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b, c;
+	static struct rib_source a, b, c;
 	struct tmpl t1;
 	const struct rib_path *pa, *pb;
 
@@ -441,7 +445,7 @@ static void
 t_many_paths(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source s[40];
+	static struct rib_source s[40];
 	struct tmpl t[40];
 	const struct rib_path *p, *b;
 	char addr[32];
@@ -473,7 +477,7 @@ static void
 t_multipath(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b, c, d, k;
+	static struct rib_source a, b, c, d, k;
 	struct tmpl t1, t2, t3, t4, t5;
 	const struct rib_path *mp[8], *pa, *pb;
 	const struct rib_entry *e;
@@ -513,7 +517,7 @@ static void
 t_rr_originator_id(void **state)
 {
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 
@@ -540,7 +544,7 @@ t_rr_cluster_list(void **state)
 	static const uint8_t one[] = { 198, 18, 0, 9 };
 	static const uint8_t two[] = { 198, 18, 0, 8, 198, 18, 0, 9 };
 	struct fix *f = *state;
-	struct rib_source a, b;
+	static struct rib_source a, b;
 	struct tmpl t1, t2;
 	const struct rib_path *pa, *pb;
 

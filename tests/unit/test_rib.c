@@ -642,6 +642,37 @@ t_every_change(void **state)
 	assert_int_equal(rib_attrs_count(), 0);
 }
 
+/* rib_attrs_id(): small, distinct, never 0, reused once a set is gone. */
+static void
+t_attrs_id(void **state)
+{
+	struct rib_attrs t;
+	const struct rib_attrs *a, *b, *c;
+	uint32_t ida, idb;
+
+	(void)state;
+	assert_int_equal(rib_attrs_id(NULL), 0);
+	assert_null(rib_attrs_byid(0));
+	mkattrs(&t, NULL, 0, "192.0.2.1");
+	a = rib_attrs_intern(&t);
+	mkattrs(&t, NULL, 0, "192.0.2.2");
+	b = rib_attrs_intern(&t);
+	ida = rib_attrs_id(a);
+	idb = rib_attrs_id(b);
+	assert_true(ida != 0 && idb != 0 && ida != idb);
+	assert_ptr_equal(rib_attrs_byid(ida), a);
+	assert_ptr_equal(rib_attrs_byid(idb), b);
+	rib_attrs_unref(a);
+	assert_ptr_equal(rib_attrs_byid(idb), b);
+	mkattrs(&t, NULL, 0, "192.0.2.3");
+	c = rib_attrs_intern(&t);
+	assert_int_equal(rib_attrs_id(c), ida);
+	assert_ptr_equal(rib_attrs_byid(ida), c);
+	rib_attrs_unref(b);
+	rib_attrs_unref(c);
+	assert_int_equal(rib_attrs_count(), 0);
+}
+
 int
 main(void)
 {
@@ -658,6 +689,7 @@ main(void)
 		cmocka_unit_test(t_consumers),
 		cmocka_unit_test(t_every_change),
 		cmocka_unit_test(t_lookup_match_walk),
+		cmocka_unit_test(t_attrs_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
