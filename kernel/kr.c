@@ -924,11 +924,16 @@ kr_pool_grow(struct kr_pool *pool)
 {
 	struct kr_chunk *c;
 	struct kr_inst *o;
+	void *mem;
 	size_t n = pool->nextcount ? pool->nextcount : KR_CHUNK_MIN;
 
-	/* the records start one record in, to keep their alignment */
-	if ((c = malloc((n + 1) * sizeof(*o))) == NULL)
+	/*
+	 * One chunk is n + 1 records: the chunk link takes the first record's
+	 * place, so the records keep their alignment.
+	 */
+	if ((mem = malloc((n + 1) * sizeof(*o))) == NULL)
 		return -1;
+	c = mem;
 	c->next = pool->chunks;
 	pool->chunks = c;
 	o = (struct kr_inst *)(void *)c;
