@@ -29,6 +29,7 @@
 #include "kr.h"
 #include "log.h"
 #include "pfxset.h"
+#include "ratelim.h"
 #include "session.h"
 #include "wrend.h"
 
@@ -74,10 +75,7 @@ struct listener {
 	struct wr_addr		 addr;		/* af 0: all addresses */
 	uint16_t		 port;
 	int			 wanted;	/* by the config being applied */
-	/* refused connections: a token bucket for the log lines */
-	time_t			 refused_t;	/* last refill */
-	unsigned		 refused_tokens;
-	unsigned long		 refused_quiet;	/* not logged since */
+	struct ratelim		 refused_log;	/* refused connections */
 	unsigned long long	 refused;	/* in all */
 	time_t			 last_error_log;
 };
@@ -1132,17 +1130,31 @@ update_log_event(struct peer *p, const struct bgp_upd_event *e)
 	    bgp_act_name(e->act), e->sec);
 }
 
+/*
+ * A neighbor decides how many malformed UPDATEs it sends, so their log
+ * lines come from a token bucket per neighbor: UPD_LOG_BURST UPDATEs at
+ * once, then one a second.  The counters below see every one.
+ */
+#define UPD_LOG_BURST	20
+
 /* Log and count (per neighbor, per action) what the parser did. */
 static void
 update_account(struct peer *p, const struct bgp_update *u, int reset)
 {
+	unsigned long quiet;
 	size_t i;
 
-	for (i = 0; i < u->nevents && i < BGP_UPD_EVENTS; i++)
-		update_log_event(p, &u->events[i]);
-	if (u->nevents > BGP_UPD_EVENTS)
-		log_warnx("neighbor %s: UPDATE: %zu more RFC 7606 actions",
-		    p->name, u->nevents - BGP_UPD_EVENTS);
+	if (u->nevents > 0 &&
+	    ratelim_take(&p->upd_log, time(NULL), UPD_LOG_BURST)) {
+		if ((quiet = ratelim_quiet(&p->upd_log)) > 0)
+			log_warnx("neighbor %s: %lu more UPDATEs with RFC "
+			    "7606 actions, not logged", p->name, quiet);
+		for (i = 0; i < u->nevents && i < BGP_UPD_EVENTS; i++)
+			update_log_event(p, &u->events[i]);
+		if (u->nevents > BGP_UPD_EVENTS)
+			log_warnx("neighbor %s: UPDATE: %zu more RFC 7606 "
+			    "actions", p->name, u->nevents - BGP_UPD_EVENTS);
+	}
 	p->stats.attribute_discard += u->ndiscard;
 	if (reset)
 		p->stats.session_reset++;
@@ -2090,30 +2102,21 @@ listener_refuse(struct listener *ls, const struct wr_addr *a, int fd)
 	struct linger lg = { 1, 0 };
 	char buf[WR_ADDRSTRLEN];
 	time_t now = time(NULL);
+	unsigned long quiet;
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
 	ls->refused++;
-	if (now != ls->refused_t) {
-		ls->refused_tokens += now - ls->refused_t > REFUSED_LOG_BURST ?
-		    REFUSED_LOG_BURST : (unsigned)(now - ls->refused_t);
-		if (ls->refused_tokens > REFUSED_LOG_BURST)
-			ls->refused_tokens = REFUSED_LOG_BURST;
-		ls->refused_t = now;
-	}
-	if (ls->refused_tokens == 0) {
-		ls->refused_quiet++;
+	if (!ratelim_take(&ls->refused_log, now, REFUSED_LOG_BURST))
 		return;
-	}
-	ls->refused_tokens--;
-	if (ls->refused_quiet > 0)
+	quiet = ratelim_quiet(&ls->refused_log);
+	if (quiet > 0)
 		log_warnx("refused connection from %s: not a configured "
 		    "neighbor (%lu more refused, not logged)",
-		    addr_ntop(a, buf, sizeof(buf)), ls->refused_quiet);
+		    addr_ntop(a, buf, sizeof(buf)), quiet);
 	else
 		log_warnx("refused connection from %s: not a configured "
 		    "neighbor", addr_ntop(a, buf, sizeof(buf)));
-	ls->refused_quiet = 0;
 }
 
 static void

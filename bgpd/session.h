@@ -13,6 +13,7 @@
 #include "config.h"
 #include "msg.h"
 #include "pfxset.h"
+#include "ratelim.h"
 #include "rib.h"
 
 struct wrend;
@@ -97,6 +98,7 @@ struct peer {
 	char			 name[CONF_NAME_LEN + WR_ADDRSTRLEN + 4];
 	char			 last_error[128];
 	struct peer_stats	 stats;
+	struct ratelim		 upd_log;	/* RFC 7606 log lines */
 	struct bgp_caps		 lcaps;		/* our last OPEN's capabilities */
 	struct peer_notify	 notify_sent;
 	struct peer_notify	 notify_rcvd;

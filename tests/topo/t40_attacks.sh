@@ -183,6 +183,16 @@ def attack(local, remote, asn):
         ("corrupted Tunnel Encapsulation attribute",
          update(OK + bytes([0xc0, 23, 6, 0, 8, 0, 9, 4, 0]), pfx("10.244.61.1/32"))),
     ]
+    # a flood of malformed UPDATEs: every one is acted on and counted, but
+    # the log lines come from a token bucket (20, then one a second)
+    print("x1: 300 UPDATEs with NLRI and no attributes")
+    for i in range(300):
+        p.send(update(b"", pfx("10.244.67.%d/32" % (i % 250 + 1))))
+    if not no_notify(p, 1.0):
+        ok = False
+        p = establish(local, remote, asn)
+        wait_established(p)
+    send_marker(p, "the flood")
     for name, raw in stay:
         print("x1: %s" % name)
         p.send(raw)
@@ -372,4 +382,19 @@ fds1=$(nfds "$h1pid")
 topo_log "h1 descriptors: $fds0 before, $fds1 after"
 check "h1: no descriptor left behind ($fds0 -> $fds1)" test "$fds1" -le "$((fds0 + 1))"
 check "h1 logged the RFC 7606 actions" grep -q "treat-as-withdraw" "$TOPO_DIR/h1.wrend.log"
+# 300 flooded UPDATEs + the vectors, but at most 20 + one a second logged
+tawl=$(grep -c "treat-as-withdraw" "$TOPO_DIR/h1.wrend.log")
+check "h1 rate-limited the flood's log lines ($tawl treat-as-withdraw lines)" \
+	test "$tawl" -lt 150
+check "h1 said how many it did not log" \
+	grep -q "more UPDATEs with RFC 7606 actions, not logged" "$TOPO_DIR/h1.wrend.log"
+wrenctl h1 -j show neighbors 198.18.0.2 >"$TOPO_DIR/h1.nb.json" 2>/dev/null || true
+check "h1 still counted every treat-as-withdraw" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["neighbors"][0] if "neighbors" in d else d
+s = json.dumps(n)
+import re
+m = re.search(r"\"treat_as_withdraw\": *(\d+)", s)
+sys.exit(0 if m and int(m.group(1)) >= 300 else 1)' "$TOPO_DIR/h1.nb.json"
 topo_done

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "json.h"
 #include "pfxset.h"
+#include "ratelim.h"
 
 /* ---- ibuf ---------------------------------------------------------------- */
 
@@ -806,6 +807,30 @@ t_addr_id_ntop(void **state)
 	assert_string_equal(addr_id_ntop(0, b, sizeof(b)), "0.0.0.0");
 }
 
+/* The token bucket: a burst, then one a second, quiet ones counted. */
+static void
+t_ratelim(void **state)
+{
+	struct ratelim r = { 0 };
+	int i, n;
+
+	(void)state;
+	for (i = n = 0; i < 25; i++)
+		n += ratelim_take(&r, 1000, 10);
+	assert_int_equal(n, 10);
+	assert_int_equal(ratelim_quiet(&r), 15);
+	assert_int_equal(ratelim_quiet(&r), 0);
+	/* one second: one token; a clock going back gives none */
+	assert_true(ratelim_take(&r, 1001, 10));
+	assert_false(ratelim_take(&r, 1001, 10));
+	assert_false(ratelim_take(&r, 990, 10));
+	assert_int_equal(ratelim_quiet(&r), 2);
+	/* a long pause refills to the burst, never beyond */
+	for (i = n = 0; i < 25; i++)
+		n += ratelim_take(&r, 5000, 10);
+	assert_int_equal(n, 10);
+}
+
 int
 main(void)
 {
@@ -834,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_json_interface_shape),
 		cmocka_unit_test(t_pfxset_random),
 		cmocka_unit_test(t_addr_id_ntop),
+		cmocka_unit_test(t_ratelim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
