@@ -1478,12 +1478,10 @@ kr_link_msg(struct kr *kr, struct nlmsghdr *nlh, int from_dump)
 	kr_link_update(kr, l, oflags, from_dump);
 }
 
-static int
-kr_msg_cb(struct nl_msg *msg, void *arg)
+/* One route or link message, from an event or a dump; others are ignored. */
+static void
+kr_dispatch(struct kr *kr, struct nlmsghdr *nlh)
 {
-	struct kr *kr = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
@@ -1494,6 +1492,12 @@ kr_msg_cb(struct nl_msg *msg, void *arg)
 		kr_link_msg(kr, nlh, kr->in_dump);
 		break;
 	}
+}
+
+static int
+kr_msg_cb(struct nl_msg *msg, void *arg)
+{
+	kr_dispatch(arg, nlmsg_hdr(msg));
 	return NL_OK;
 }
 

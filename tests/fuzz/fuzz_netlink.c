@@ -53,21 +53,6 @@ fuzz_conf(struct kernel_conf *c, uint8_t settings)
 	}
 }
 
-static void
-fuzz_msg(struct kr *kr, struct nlmsghdr *nlh)
-{
-	switch (nlh->nlmsg_type) {
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		kr_route_msg(kr, nlh, kr->in_dump);
-		break;
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-		kr_link_msg(kr, nlh, kr->in_dump);
-		break;
-	}
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rem = (int)(size - 1);
 	for (nlh = (struct nlmsghdr *)(void *)fuzz_buf; nlmsg_ok(nlh, rem);
 	    nlh = nlmsg_next(nlh, &rem))
-		fuzz_msg(kr, nlh);
+		kr_dispatch(kr, nlh);
 	kr_free(kr, 0);
 	rib_free(rib);
 	return 0;
